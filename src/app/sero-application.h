@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "sero.h"
+
+G_BEGIN_DECLS
+
+#define SERO_TYPE_APPLICATION (sero_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (SeroApplication, sero_application, SERO, APPLICATION, AdwApplication)
+
+SeroApplication     *sero_application_new                   (void);
+SeroPaths           *sero_application_get_paths             (SeroApplication *self);
+SeroProfileRegistry *sero_application_get_profiles          (SeroApplication *self);
+const GError        *sero_application_get_startup_error     (SeroApplication *self);
+gboolean             sero_application_get_relaunch_requested (SeroApplication *self);
+
+G_END_DECLS
