@@ -68,20 +68,14 @@ on_profiles_changed (SeroWindow *self,
   sero_window_rebuild_menu (self);
 }
 
+/* GtkWindow sets its application after construction, so the window is
+ * filled from sero_window_new() rather than from constructed(). */
 static void
-sero_window_constructed (GObject *object)
+sero_window_load (SeroWindow      *self,
+                  SeroApplication *app)
 {
-  SeroWindow *self = (SeroWindow *) object;
-  SeroApplication *app = SERO_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   const GError *startup_error;
   SeroProfile *active;
-
-  G_OBJECT_CLASS (sero_window_parent_class)->constructed (object);
-
-  if (DEVELOPMENT_BUILD)
-    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
-
-  g_return_if_fail (app != NULL);
 
   self->profiles = g_object_ref (sero_application_get_profiles (app));
   g_signal_connect_object (self->profiles, "items-changed",
@@ -131,7 +125,6 @@ sero_window_class_init (SeroWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->constructed = sero_window_constructed;
   object_class->dispose = sero_window_dispose;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/sero/Sero/sero-window.ui");
@@ -147,14 +140,22 @@ static void
 sero_window_init (SeroWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  if (DEVELOPMENT_BUILD)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 }
 
 SeroWindow *
 sero_window_new (SeroApplication *application)
 {
+  SeroWindow *self;
+
   g_return_val_if_fail (SERO_IS_APPLICATION (application), NULL);
 
-  return g_object_new (SERO_TYPE_WINDOW,
+  self = g_object_new (SERO_TYPE_WINDOW,
                        "application", application,
                        NULL);
+  sero_window_load (self, application);
+
+  return self;
 }

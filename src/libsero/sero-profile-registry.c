@@ -956,6 +956,13 @@ has_agent_folder (const char *path)
   return g_file_test (agent, G_FILE_TEST_IS_DIR);
 }
 
+static int
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
 /**
  * sero_profile_registry_discover:
  *
@@ -992,9 +999,9 @@ sero_profile_registry_discover (SeroProfileRegistry *self)
         }
     }
 
-  g_ptr_array_sort (found, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (found, compare_paths);
   for (guint i = 0; i < found->len; i++)
-    g_strv_builder_add (builder, *(char **) &found->pdata[i]);
+    g_strv_builder_add (builder, g_ptr_array_index (found, i));
 
   return g_strv_builder_end (builder);
 }
