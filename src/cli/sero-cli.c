@@ -24,6 +24,9 @@ static const SeroCliCommand commands[] = {
   { "paths",       sero_cli_paths,       N_("Print where the active profile keeps its state") },
   { "profile",     sero_cli_profile,     N_("List, create, switch, rename, remove or repair profiles") },
   { "diagnostics", sero_cli_diagnostics, N_("Print a report that is safe to paste into a bug report") },
+  { "workspace",   sero_cli_workspace,   N_("List, add and remove workspaces; choose their runtime and mounts") },
+  { "runtime",     sero_cli_runtime,     N_("Start, inspect, run commands in and remove workspace runtimes") },
+  { "devserver",   sero_cli_devserver,   N_("Start, list, stop and restart dev servers") },
   { "gate",        sero_cli_gate,        N_("Check bash commands against the permission gate") },
   { "help",        sero_cli_help,        N_("List the commands") },
 };
@@ -77,6 +80,64 @@ sero_cli_parse (GOptionContext   *context,
     }
 
   return TRUE;
+}
+
+/**
+ * sero_cli_context_init:
+ *
+ * Resolves the active profile, loads its workspaces and retries any queued
+ * container removals (cheap when the queue is empty).
+ */
+gboolean
+sero_cli_context_init (SeroCliContext  *context,
+                       GError         **error)
+{
+  g_autoptr(GError) cleanup_error = NULL;
+
+  memset (context, 0, sizeof *context);
+
+  if (!(context->paths = sero_paths_resolve (error)) ||
+      !sero_paths_apply_environment (context->paths, error))
+    return FALSE;
+
+  context->registry = sero_workspace_registry_new (sero_paths_get_home (context->paths));
+  if (!sero_workspace_registry_load (context->registry, error))
+    return FALSE;
+
+  context->manager = sero_runtime_manager_new (context->paths);
+  sero_runtime_manager_process_cleanup_sync (context->manager, NULL, &cleanup_error);
+  if (cleanup_error != NULL)
+    g_printerr ("sero: %s\n", cleanup_error->message);
+
+  return TRUE;
+}
+
+void
+sero_cli_context_clear (SeroCliContext *context)
+{
+  g_clear_object (&context->manager);
+  g_clear_object (&context->registry);
+  g_clear_object (&context->paths);
+}
+
+/**
+ * sero_cli_context_lookup:
+ *
+ * Returns: (transfer none) (nullable): the workspace, or %NULL with an error
+ *   that names it
+ */
+SeroWorkspace *
+sero_cli_context_lookup (SeroCliContext  *context,
+                         const char      *id,
+                         GError         **error)
+{
+  SeroWorkspace *workspace = sero_workspace_registry_lookup (context->registry, id);
+
+  if (workspace == NULL)
+    g_set_error (error, SERO_WORKSPACE_ERROR, SERO_WORKSPACE_ERROR_NOT_FOUND,
+                 "No workspace “%s”; “sero workspace list” shows them", id);
+
+  return workspace;
 }
 
 static int

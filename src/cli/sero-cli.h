@@ -3,6 +3,10 @@
 
 #include <glib.h>
 
+#include "sero-paths.h"
+#include "sero-runtime-manager.h"
+#include "sero-workspace-registry.h"
+
 G_BEGIN_DECLS
 
 /* Exit codes shared by every subcommand. Subcommands may define more
@@ -23,10 +27,31 @@ gboolean sero_cli_parse       (GOptionContext *context,
                                const char    *usage,
                                int           *exit_code);
 
+/* What the workspace, runtime and dev-server commands share: the active
+ * profile, its workspaces and the runtime manager. */
+typedef struct
+{
+  SeroPaths             *paths;
+  SeroWorkspaceRegistry *registry;
+  SeroRuntimeManager    *manager;
+} SeroCliContext;
+
+gboolean sero_cli_context_init  (SeroCliContext  *context,
+                                 GError         **error);
+void     sero_cli_context_clear (SeroCliContext  *context);
+SeroWorkspace *sero_cli_context_lookup (SeroCliContext  *context,
+                                        const char      *id,
+                                        GError         **error);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SeroCliContext, sero_cli_context_clear)
+
 /* One entry point per subcommand group, each in its own file. */
 int  sero_cli_paths           (int argc, char **argv);
 int  sero_cli_profile         (int argc, char **argv);
 int  sero_cli_diagnostics     (int argc, char **argv);
 int  sero_cli_gate            (int argc, char **argv);
+int  sero_cli_devserver       (int argc, char **argv);
+int  sero_cli_workspace       (int argc, char **argv);
+int  sero_cli_runtime         (int argc, char **argv);
 
 G_END_DECLS
