@@ -5,7 +5,10 @@
 
 #include <unistd.h>
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+
+#include "sero-json-file.h"
 
 #include "sero-runtime-oci.h"
 
@@ -662,41 +665,41 @@ profile_script (void)
   return g_string_free (script, FALSE);
 }
 
-/* Best effort, like the original: a missing git or a read-only /etc must
- * not fail the start. */
-static void
-provision (SeroRuntimeOci *self)
+/* The login-shell defaults reach the container as a read-only bind mount
+ * of one file Sero keeps under its installation root, instead of an exec
+ * that writes it after start: each exec costs as much as the start itself,
+ * and a mounted file cannot be edited from inside. */
+static char *
+ensure_profile_script (SeroRuntimeOci  *self,
+                       GError         **error)
 {
-  const char *name = sero_runtime_get_container_name (SERO_RUNTIME (self));
-  g_autofree char *script = profile_script ();
-  const char *write_args[] = {
-    "exec", "-i", "-u", "0", name, "sh", "-c",
-    "mkdir -p /etc/profile.d && cat > /etc/profile.d/sero-env.sh && chmod 0644 /etc/profile.d/sero-env.sh",
-    NULL
-  };
-  const char *git_args[] = {
-    "exec", name, "sh", "-c",
-    "command -v git >/dev/null 2>&1 && git config --global --add safe.directory /workspace "
-    "&& git config --global push.autoSetupRemote true; true",
-    NULL
-  };
-  g_autoptr(SeroProcessResult) written = NULL;
-  g_autoptr(SeroProcessResult) git = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (self->installation_root, "runtime", NULL);
+  g_autofree char *path = g_build_filename (dir, "sero-env.sh", NULL);
+  g_autofree char *wanted = profile_script ();
+  g_autofree char *current = NULL;
 
-  written = engine_run (self, write_args, script, TIMEOUT_QUICK_MS, &error);
-  if (written == NULL || written->exit_status != 0)
-    g_warning ("Could not write /etc/profile.d/sero-env.sh in %s: %s", name,
-               written ? written->stderr_text : error->message);
+  if (g_file_get_contents (path, &current, NULL, NULL) && g_str_equal (current, wanted))
+    return g_steal_pointer (&path);
 
-  git = engine_run (self, git_args, NULL, TIMEOUT_QUICK_MS, NULL);
+  if (!sero_file_replace_contents (path, wanted, -1, error))
+    return NULL;
+
+  /* Readable by the container's user, whoever that is. */
+  if (g_chmod (path, 0644) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not make %s readable", path);
+      return NULL;
+    }
+
+  return g_steal_pointer (&path);
 }
 
 static GStrv
 build_run_argv (SeroRuntimeOci     *self,
                 const char         *image,
                 const char * const *specs,
-                const char         *signature)
+                const char         *signature,
+                const char         *profile)
 {
   SeroWorkspace *workspace = sero_runtime_get_workspace (SERO_RUNTIME (self));
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
@@ -719,6 +722,17 @@ build_run_argv (SeroRuntimeOci     *self,
   g_strv_builder_add_many (b, "--workdir", "/workspace", NULL);
   for (guint i = 0; runtime_env[i]; i++)
     g_strv_builder_add_many (b, "--env", runtime_env[i], NULL);
+
+  /* git settings every command in the container sees, without writing a
+   * config file into the image: the workspace is trusted (it is owned by
+   * another uid when mounted), and a first push sets its upstream. */
+  g_strv_builder_add_many (b,
+                           "--env", "GIT_CONFIG_COUNT=2",
+                           "--env", "GIT_CONFIG_KEY_0=safe.directory",
+                           "--env", "GIT_CONFIG_VALUE_0=/workspace",
+                           "--env", "GIT_CONFIG_KEY_1=push.autoSetupRemote",
+                           "--env", "GIT_CONFIG_VALUE_1=true",
+                           NULL);
 
   /* Docker's daemon runs as root: run as the person so files it writes in
    * the workspace stay theirs. Rootless Podman already maps container root
@@ -747,6 +761,12 @@ build_run_argv (SeroRuntimeOci     *self,
       g_strv_builder_add_many (b, "--mount", mount, NULL);
     }
 
+  {
+    g_autofree char *mount = g_strdup_printf ("type=bind,source=%s,target=/etc/profile.d/sero-env.sh,readonly",
+                                              profile);
+    g_strv_builder_add_many (b, "--mount", mount, NULL);
+  }
+
   g_strv_builder_add_many (b, image, "sleep", "infinity", NULL);
 
   return g_strv_builder_end (b);
@@ -760,7 +780,12 @@ create_container (SeroRuntimeOci      *self,
                   GError             **error)
 {
   const char *name = sero_runtime_get_container_name (SERO_RUNTIME (self));
-  g_auto(GStrv) argv = build_run_argv (self, image, specs, signature);
+  g_autofree char *profile = NULL;
+  g_auto(GStrv) argv = NULL;
+
+  if (!(profile = ensure_profile_script (self, error)))
+    return FALSE;
+  argv = build_run_argv (self, image, specs, signature, profile);
 
   for (guint attempt = 0; attempt < 2; attempt++)
     {
@@ -771,10 +796,7 @@ create_container (SeroRuntimeOci      *self,
       if (result == NULL)
         return FALSE;
       if (result->exit_status == 0)
-        {
-          provision (self);
-          return TRUE;
-        }
+        return TRUE;
 
       /* Someone made one with our name meanwhile: remove it only when it
        * is provably ours, and try once more. */
