@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+/* `sero workspace …` and `sero runtime …` as a script would use them: the
+ * built binary, headless, against real Podman and the tiny test image. */
+
+#define TEST_IMAGE "localhost/sero-test:latest"
+
+static char *home;
+static char *no_engine_path;
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+static void
+run_sero_env (Run         *run,
+              const char  *path_override,
+              const char  *first,
+              ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("SERO_EXE"));
+  va_start (args, first);
+  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  env = g_environ_unsetenv (env, "DISPLAY");
+  env = g_environ_unsetenv (env, "WAYLAND_DISPLAY");
+  env = g_environ_setenv (env, "SERO_HOME_OVERRIDE", home, TRUE);
+  env = g_environ_setenv (env, "SERO_NODE_IMAGE", TEST_IMAGE, TRUE);
+  env = g_environ_setenv (env, "SERO_CONTAINER_ENGINE", "podman", TRUE);
+  if (path_override)
+    env = g_environ_setenv (env, "PATH", path_override, TRUE);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
+                &run->out, &run->err, &run->status, &error);
+  g_assert_no_error (error);
+  run->status = WIFEXITED (run->status) ? WEXITSTATUS (run->status) : -1;
+}
+
+#define run_sero(run, ...) run_sero_env (run, NULL, __VA_ARGS__)
+
+static JsonObject *
+parse_object (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static char *
+add_workspace (const char *name)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *folder = g_dir_make_tmp ("sero-cli-ws-XXXXXX", NULL);
+  g_auto(GStrv) fields = NULL;
+
+  run_sero (&run, "workspace", "add", folder, "--name", name, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  fields = g_strsplit (g_strstrip (run.out), "\t", 2);
+  g_assert_cmpstr (fields[1], ==, folder);
+  return g_strdup (fields[0]);
+}
+
+static void
+podman_rm (const char *id)
+{
+  g_autofree char *name = g_strdup_printf ("sero-%s", id);
+
+  g_spawn_sync (NULL, (char *[]) { (char *) "podman", (char *) "rm", (char *) "-f", name, NULL }, NULL,
+                G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
+static void
+test_workspace_commands (void)
+{
+  g_auto(Run) list = { 0 };
+  g_auto(Run) set = { 0 };
+  g_auto(Run) mount = { 0 };
+  g_auto(Run) bad = { 0 };
+  g_auto(Run) remove = { 0 };
+  g_auto(Run) global = { 0 };
+  g_autofree char *id = add_workspace ("CLI Alpha");
+  g_autoptr(JsonObject) object = NULL;
+  JsonArray *workspaces;
+  gboolean found = FALSE;
+
+  g_assert_cmpstr (id, ==, "cli-alpha");
+
+  run_sero (&set, "workspace", "set-runtime", id, "host", NULL);
+  g_assert_cmpint (set.status, ==, 0);
+  run_sero (&mount, "workspace", "mount", "add", id, "/srv/sero-shared", "--read-only", NULL);
+  g_assert_cmpint (mount.status, ==, 0);
+  g_assert_nonnull (strstr (mount.err, "does not exist yet"));
+
+  run_sero (&list, "workspace", "list", "--json", NULL);
+  g_assert_cmpint (list.status, ==, 0);
+  object = parse_object (list.out);
+  workspaces = json_object_get_array_member (object, "workspaces");
+  for (guint i = 0; i < json_array_get_length (workspaces); i++)
+    {
+      JsonObject *ws = json_array_get_object_element (workspaces, i);
+
+      if (g_str_equal (json_object_get_string_member (ws, "id"), id))
+        {
+          found = TRUE;
+          g_assert_cmpstr (json_object_get_string_member (ws, "runtime"), ==, "host");
+          g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (ws, "readOnlyMounts"), 0),
+                           ==, "/srv/sero-shared");
+        }
+    }
+  g_assert_true (found);
+
+  run_sero (&bad, "workspace", "set-runtime", id, "kubernetes", NULL);
+  g_assert_cmpint (bad.status, ==, 2);
+
+  run_sero (&global, "workspace", "remove", "global", NULL);
+  g_assert_cmpint (global.status, ==, 1);
+  g_assert_nonnull (strstr (global.err, "global workspace cannot be removed"));
+
+  run_sero (&remove, "workspace", "remove", id, NULL);
+  g_assert_cmpint (remove.status, ==, 0);
+}
+
+static void
+test_runtime_exec_and_status (void)
+{
+  g_autofree char *id = add_workspace ("CLI Beta");
+  g_auto(Run) exec = { 0 };
+  g_auto(Run) failing = { 0 };
+  g_auto(Run) timed = { 0 };
+  g_auto(Run) status = { 0 };
+  g_auto(Run) usage = { 0 };
+  g_auto(Run) unknown = { 0 };
+  g_autoptr(JsonObject) object = NULL;
+
+  /* The first exec starts the container lazily. */
+  run_sero (&exec, "runtime", "exec", id, "--", "sh", "-c", "cat /etc/profile.d/sero-env.sh | grep -c HOST=", NULL);
+  g_assert_cmpint (exec.status, ==, 0);
+  g_assert_cmpstr (exec.out, ==, "2\n");
+
+  run_sero (&failing, "runtime", "exec", id, "--cwd", "/tmp", "--", "sh", "-c", "pwd; exit 3", NULL);
+  g_assert_cmpint (failing.status, ==, 3);
+  g_assert_cmpstr (failing.out, ==, "/tmp\n");
+
+  run_sero (&timed, "runtime", "exec", id, "--timeout", "1", "--", "sleep", "20", NULL);
+  g_assert_cmpint (timed.status, ==, 124);
+  g_assert_nonnull (strstr (timed.err, "Command timed out after 1s."));
+
+  run_sero (&status, "runtime", "status", id, "--json", NULL);
+  g_assert_cmpint (status.status, ==, 0);
+  object = parse_object (status.out);
+  g_assert_cmpstr (json_object_get_string_member (object, "desired"), ==, "docker");
+  g_assert_cmpstr (json_object_get_string_member (object, "actual"), ==, "docker");
+  g_assert_cmpstr (json_object_get_string_member (object, "status"), ==, "running");
+  g_assert_cmpstr (json_object_get_string_member (object, "engine"), ==, "podman");
+  g_assert_nonnull (json_object_get_string_member (object, "ip"));
+
+  run_sero (&usage, "runtime", "exec", id, NULL);
+  g_assert_cmpint (usage.status, ==, 2);
+  run_sero (&unknown, "runtime", "status", "no-such-workspace", NULL);
+  g_assert_cmpint (unknown.status, ==, 1);
+  g_assert_nonnull (strstr (unknown.err, "No workspace “no-such-workspace”"));
+
+  podman_rm (id);
+}
+
+static void
+test_host_fallback_reported (void)
+{
+  g_autofree char *id = add_workspace ("CLI Gamma");
+  g_auto(Run) ensure = { 0 };
+  g_auto(Run) exec = { 0 };
+  g_auto(Run) status = { 0 };
+  g_autoptr(JsonObject) object = NULL;
+
+  run_sero_env (&ensure, no_engine_path, "runtime", "ensure", id, NULL);
+  g_assert_cmpint (ensure.status, ==, 0);
+  g_assert_nonnull (strstr (ensure.err, "runs on the host (not installed"));
+
+  run_sero_env (&exec, no_engine_path, "runtime", "exec", id, "--", "/bin/sh", "-c", "echo on-host", NULL);
+  g_assert_cmpint (exec.status, ==, 0);
+  g_assert_cmpstr (exec.out, ==, "on-host\n");
+
+  run_sero_env (&status, no_engine_path, "runtime", "status", id, "--json", NULL);
+  object = parse_object (status.out);
+  g_assert_cmpstr (json_object_get_string_member (object, "desired"), ==, "docker");
+  g_assert_cmpstr (json_object_get_string_member (object, "actual"), ==, "host");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (object, "reason"), "not installed"));
+}
+
+static void
+test_remove_deletes_container (void)
+{
+  g_autofree char *id = add_workspace ("CLI Delta");
+  g_autofree char *name = g_strdup_printf ("sero-%s", id);
+  g_auto(Run) ensure = { 0 };
+  g_auto(Run) remove = { 0 };
+  g_autofree char *out = NULL;
+
+  run_sero (&ensure, "runtime", "ensure", id, NULL);
+  g_assert_cmpint (ensure.status, ==, 0);
+  g_assert_true (g_str_has_prefix (ensure.out, name));
+
+  run_sero (&remove, "workspace", "remove", id, NULL);
+  g_assert_cmpint (remove.status, ==, 0);
+
+  g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) "podman", (char *) "ps", (char *) "-a",
+                                                  (char *) "--format", (char *) "{{.Names}}", NULL },
+                               NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, NULL, NULL));
+  g_assert_null (strstr (out, name));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *script = NULL;
+  int status = 0;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  script = g_build_filename (g_getenv ("SERO_SOURCE_ROOT"), "tests", "fixtures", "build-test-image.sh", NULL);
+  g_assert_true (g_spawn_sync (NULL, (char *[]) { script, (char *) "podman", (char *) TEST_IMAGE, NULL }, NULL,
+                               G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, NULL));
+  g_assert_cmpint (status, ==, 0);
+
+  home = g_dir_make_tmp ("sero-cli-rt-home-XXXXXX", NULL);
+  /* Enough for /bin/sh to run on the host, and no engine. */
+  no_engine_path = g_dir_make_tmp ("sero-cli-rt-bin-XXXXXX", NULL);
+
+  g_test_add_func ("/sero/cli/workspace-commands", test_workspace_commands);
+  g_test_add_func ("/sero/cli/runtime-exec-and-status", test_runtime_exec_and_status);
+  g_test_add_func ("/sero/cli/host-fallback-reported", test_host_fallback_reported);
+  g_test_add_func ("/sero/cli/remove-deletes-container", test_remove_deletes_container);
+
+  ret = g_test_run ();
+  g_free (home);
+  g_free (no_engine_path);
+  return ret;
+}
