@@ -11,6 +11,7 @@
 
 #include "sero-diagnostics.h"
 #include "sero-redact.h"
+#include "sero-runtime-oci.h"
 
 /* `sero diagnostics`: a report safe to paste into a public bug report. It
  * only ever stat()s state files, never reads them, so no secret can enter
@@ -36,6 +37,31 @@ describe_file (GString    *report,
                           (guint) (st.st_mode & 07777),
                           secret ? " secret" : "",
                           secret && (st.st_mode & 077) ? " (readable by others: will be tightened to 0600)" : "");
+}
+
+static void
+describe_engine (GString *report)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SeroProcessResult) version = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = sero_runtime_oci_find_engine (&name, &error);
+
+  if (path == NULL)
+    {
+      g_string_append_printf (report, "  oci engine           %s (workspaces run on the host)\n", error->message);
+      return;
+    }
+
+  version = sero_process_run_sync ((const char *[]) { path, "--version", NULL }, NULL, NULL, NULL,
+                                   5000, NULL, NULL);
+  g_string_append_printf (report, "  oci engine           %s (%s)\n", name, path);
+  if (version != NULL && version->exit_status == 0)
+    g_string_append_printf (report, "  version              %s\n", g_strstrip (version->stdout_text));
+  else
+    g_string_append (report, "  version              did not answer\n");
+  g_string_append_printf (report, "  SERO_CONTAINER_ENGINE %s\n",
+                          g_getenv ("SERO_CONTAINER_ENGINE") ? g_getenv ("SERO_CONTAINER_ENGINE") : "(not set)");
 }
 
 /**
@@ -98,7 +124,7 @@ sero_diagnostics_report (SeroPaths *paths)
     }
 
   g_string_append (report, "\nContainer runtimes\n");
-  g_string_append (report, "  not checked: runtime detection is not part of this build yet\n");
+  describe_engine (report);
 
   return sero_redact (report->str);
 }
