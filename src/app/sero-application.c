@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "sero-application.h"
+#include "sero-preferences.h"
 #include "sero-window.h"
 
 struct _SeroApplication
@@ -14,6 +15,8 @@ struct _SeroApplication
 
   SeroPaths           *paths;
   SeroProfileRegistry *profiles;
+  SeroWorkspaceRegistry *workspaces;
+  SeroRuntimeManager  *runtime_manager;
   GError              *startup_error;
   guint                relaunch_requested : 1;
 };
@@ -101,11 +104,48 @@ sero_application_about (GSimpleAction *action,
 }
 
 static void
+sero_application_preferences (GSimpleAction *action,
+                              GVariant      *parameter,
+                              gpointer       user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  gtk_window_present (sero_preferences_new (window));
+}
+
+static void
 sero_application_quit (GSimpleAction *action,
                        GVariant      *parameter,
                        gpointer       user_data)
 {
   g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+cleanup_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+
+  sero_runtime_manager_process_cleanup_sync (task_data, cancellable, &error);
+  if (error != NULL)
+    g_warning ("Container cleanup: %s", error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Containers of workspaces removed earlier, retried at every start (the
+ * original leaked them: its issue #172). Off the main thread: it talks to
+ * the container engine. */
+static void
+sero_application_process_cleanup (SeroApplication *self)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, NULL, NULL);
+
+  g_task_set_source_tag (task, sero_application_process_cleanup);
+  g_task_set_task_data (task, g_object_ref (self->runtime_manager), g_object_unref);
+  g_task_run_in_thread (task, cleanup_thread);
 }
 
 static void
@@ -119,15 +159,18 @@ sero_application_startup (GApplication *application)
   const char *active_id;
   static const GActionEntry actions[] = {
     { "about", sero_application_about },
+    { "preferences", sero_application_preferences },
     { "quit", sero_application_quit },
     { "repair-profiles", sero_application_repair_profiles },
   };
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (sero_application_parent_class)->startup (application);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
 
   ui_root = sero_paths_get_ui_root ();
   self->profiles = sero_profile_registry_new (ui_root);
@@ -157,6 +200,15 @@ sero_application_startup (GApplication *application)
       g_warning ("%s", error->message);
       g_clear_error (&error);
     }
+
+  /* Workspaces and their runtimes. A workspace registry that cannot be read
+   * is reported like the profile registry: shown, never overwritten. */
+  self->workspaces = sero_workspace_registry_new (sero_paths_get_home (self->paths));
+  if (self->startup_error == NULL && !sero_workspace_registry_load (self->workspaces, &self->startup_error))
+    g_warning ("%s", self->startup_error->message);
+  self->runtime_manager = sero_runtime_manager_new (self->paths);
+  if (self->startup_error == NULL)
+    sero_application_process_cleanup (self);
 
   active_id = sero_profile_registry_get_active_id (self->profiles);
   switch_profile = g_simple_action_new_stateful ("switch-profile", G_VARIANT_TYPE_STRING,
@@ -192,6 +244,8 @@ sero_application_finalize (GObject *object)
 
   g_clear_object (&self->paths);
   g_clear_object (&self->profiles);
+  g_clear_object (&self->workspaces);
+  g_clear_object (&self->runtime_manager);
   g_clear_error (&self->startup_error);
 
   G_OBJECT_CLASS (sero_application_parent_class)->finalize (object);
@@ -228,6 +282,22 @@ sero_application_get_profiles (SeroApplication *self)
   g_return_val_if_fail (SERO_IS_APPLICATION (self), NULL);
 
   return self->profiles;
+}
+
+SeroWorkspaceRegistry *
+sero_application_get_workspaces (SeroApplication *self)
+{
+  g_return_val_if_fail (SERO_IS_APPLICATION (self), NULL);
+
+  return self->workspaces;
+}
+
+SeroRuntimeManager *
+sero_application_get_runtime_manager (SeroApplication *self)
+{
+  g_return_val_if_fail (SERO_IS_APPLICATION (self), NULL);
+
+  return self->runtime_manager;
 }
 
 const GError *

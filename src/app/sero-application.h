@@ -4,6 +4,8 @@
 #include <adwaita.h>
 
 #include "sero.h"
+#include "sero-runtime-manager.h"
+#include "sero-workspace-registry.h"
 
 G_BEGIN_DECLS
 
@@ -14,6 +16,8 @@ G_DECLARE_FINAL_TYPE (SeroApplication, sero_application, SERO, APPLICATION, AdwA
 SeroApplication     *sero_application_new                   (void);
 SeroPaths           *sero_application_get_paths             (SeroApplication *self);
 SeroProfileRegistry *sero_application_get_profiles          (SeroApplication *self);
+SeroWorkspaceRegistry *sero_application_get_workspaces      (SeroApplication *self);
+SeroRuntimeManager  *sero_application_get_runtime_manager   (SeroApplication *self);
 const GError        *sero_application_get_startup_error     (SeroApplication *self);
 gboolean             sero_application_get_relaunch_requested (SeroApplication *self);
 

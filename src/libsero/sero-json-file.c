@@ -329,3 +329,50 @@ sero_json_file_quarantine (const char  *path,
 
   return g_steal_pointer (&target);
 }
+
+/**
+ * sero_file_delete_tree:
+ *
+ * Deletes a folder and everything in it, without following symlinks out of
+ * it (a link inside is removed, never its target). Blocking: call from a
+ * worker thread or the CLI.
+ */
+gboolean
+sero_file_delete_tree (GFile         *file,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, cancellable, &local_error);
+  if (children != NULL)
+    {
+      for (;;)
+        {
+          GFileInfo *info = NULL;
+          GFile *child = NULL;
+
+          if (!g_file_enumerator_iterate (children, &info, &child, cancellable, error))
+            return FALSE;
+          if (info == NULL)
+            break;
+
+          if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+            {
+              if (!sero_file_delete_tree (child, cancellable, error))
+                return FALSE;
+            }
+          else if (!g_file_delete (child, cancellable, error))
+            return FALSE;
+        }
+    }
+  else if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return g_file_delete (file, cancellable, error);
+}

@@ -48,6 +48,9 @@ gboolean    sero_file_replace_contents     (const char         *path,
                                             GError            **error);
 gboolean    sero_file_ensure_private_dir   (const char         *path,
                                             GError            **error);
+gboolean    sero_file_delete_tree          (GFile              *file,
+                                            GCancellable       *cancellable,
+                                            GError            **error);
 gboolean    sero_file_tighten_mode         (const char         *path,
                                             guint               wanted_mode,
                                             GError            **error);

@@ -22,6 +22,7 @@
 static GMutex log_lock;
 static int log_fd = -1;
 static char *log_path;
+static gsize writer_installed;
 
 /* /tmp is shared: only replace our own symlink or nothing, never a file or
  * another user's link (the sticky bit stops that anyway; we do not try). */
@@ -145,7 +146,13 @@ sero_log_init (const char  *component,
   g_return_val_if_fail (component != NULL, FALSE);
   g_return_val_if_fail (logs_dir != NULL, FALSE);
 
-  g_log_set_writer_func (sero_log_writer, NULL, NULL);
+  /* GLib allows one writer per process; a second application instance in
+   * the same process (the UI tests) only changes the file. */
+  if (g_once_init_enter (&writer_installed))
+    {
+      g_log_set_writer_func (sero_log_writer, NULL, NULL);
+      g_once_init_leave (&writer_installed, TRUE);
+    }
 
   if (!sero_file_ensure_private_dir (logs_dir, error))
     return FALSE;

@@ -832,47 +832,6 @@ sero_profile_registry_set_onboarded (SeroProfileRegistry  *self,
   return sero_profile_registry_save (self, error);
 }
 
-/* Deletes a tree without following symlinks out of it. */
-static gboolean
-delete_tree (GFile         *file,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, cancellable, &local_error);
-  if (children != NULL)
-    {
-      for (;;)
-        {
-          GFileInfo *info = NULL;
-          GFile *child = NULL;
-
-          if (!g_file_enumerator_iterate (children, &info, &child, cancellable, error))
-            return FALSE;
-          if (info == NULL)
-            break;
-
-          if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-            {
-              if (!delete_tree (child, cancellable, error))
-                return FALSE;
-            }
-          else if (!g_file_delete (child, cancellable, error))
-            return FALSE;
-        }
-    }
-  else if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  return g_file_delete (file, cancellable, error);
-}
-
 /**
  * sero_profile_registry_remove:
  * @delete_files: also delete the profile folder; only allowed for folders
@@ -941,7 +900,7 @@ sero_profile_registry_remove (SeroProfileRegistry  *self,
     {
       g_autoptr(GFile) folder = g_file_new_for_path (sero_profile_get_path (profile));
 
-      if (!delete_tree (folder, NULL, error))
+      if (!sero_file_delete_tree (folder, NULL, error))
         return FALSE;
     }
 

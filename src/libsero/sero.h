@@ -5,6 +5,7 @@
 #include "sero-diagnostics.h"
 #include "sero-env-file.h"
 #include "sero-json-file.h"
+#include "sero-layout.h"
 #include "sero-log.h"
 #include "sero-paths.h"
 #include "sero-profile.h"
