@@ -171,7 +171,11 @@ test_dedup_and_reuse (Fixture       *fixture,
   }
 
   /* The workspace folder is /workspace. */
-  g_assert_true (g_file_set_contents (g_build_filename (fixture->folder, "only-here.txt", NULL), "mounted", -1, NULL));
+  {
+    g_autofree char *only_here = g_build_filename (fixture->folder, "only-here.txt", NULL);
+
+    g_assert_true (g_file_set_contents (only_here, "mounted", -1, NULL));
+  }
   result = run_in (runtime, "cat /workspace/only-here.txt");
   g_assert_cmpint (result->exit_status, ==, 0);
   g_assert_cmpstr (result->stdout_text, ==, "mounted");
@@ -289,7 +293,11 @@ test_mounts_and_env (Fixture       *fixture,
   g_autofree char *message = NULL;
   g_autoptr(SeroProcessResult) r1 = NULL, r2 = NULL, r3 = NULL, r4 = NULL, r5 = NULL;
 
-  g_assert_true (g_file_set_contents (g_build_filename (ro, "shared.txt", NULL), "shared", -1, NULL));
+  {
+    g_autofree char *shared = g_build_filename (ro, "shared.txt", NULL);
+
+    g_assert_true (g_file_set_contents (shared, "shared", -1, NULL));
+  }
   g_assert_true (sero_workspace_add_mount (fixture->workspace, ro, TRUE, NULL));
   g_assert_true (sero_workspace_add_mount (fixture->workspace, rw, FALSE, NULL));
   g_assert_true (sero_workspace_add_mount (fixture->workspace, "/nonexistent/sero-test-mount", FALSE, NULL));

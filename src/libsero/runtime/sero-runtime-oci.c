@@ -234,6 +234,13 @@ sero_runtime_build_mount_specs (SeroWorkspace *workspace,
   return (GStrv) g_ptr_array_steal (specs, NULL);
 }
 
+static int
+compare_strings (const void *a,
+                 const void *b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
 /**
  * sero_runtime_mount_signature:
  *
@@ -247,7 +254,7 @@ sero_runtime_mount_signature (const char * const *specs)
   g_auto(GStrv) sorted = g_strdupv ((char **) specs);
   guint n = g_strv_length (sorted);
 
-  qsort (sorted, n, sizeof (char *), (int (*)(const void *, const void *)) g_strcmp0);
+  qsort (sorted, n, sizeof (char *), compare_strings);
   for (guint i = 0; i < n; i++)
     {
       g_checksum_update (checksum, (const guchar *) sorted[i], -1);
