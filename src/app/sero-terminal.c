@@ -178,15 +178,14 @@ is_web_link (const char *uri)
   return g_strcmp0 (scheme, "http") == 0 || g_strcmp0 (scheme, "https") == 0;
 }
 
-/* The manager reports why it fell back as "<kind>: <message>" (issue 3's
- * status vocabulary). Only an engine that is absent or stopped is a reason
- * to run on the host without asking. */
+/* Only an engine that is absent or stopped is a reason to run on the host
+ * without asking; a container that failed shows its error with Retry and
+ * Open on Host instead (no silent fallback for a real failure). */
 static gboolean
-engine_unavailable (const char *reason)
+engine_unavailable (const GError *why)
 {
-  return reason != NULL &&
-         (g_str_has_prefix (reason, "not installed") ||
-          g_str_has_prefix (reason, "system not running"));
+  return g_error_matches (why, SERO_RUNTIME_ERROR, SERO_RUNTIME_ERROR_NOT_INSTALLED) ||
+         g_error_matches (why, SERO_RUNTIME_ERROR, SERO_RUNTIME_ERROR_SYSTEM_NOT_RUNNING);
 }
 
 static gboolean
@@ -484,9 +483,10 @@ on_ensured (GObject      *object,
   desired = sero_runtime_manager_get_runtime (manager, self->workspace);
   if (runtime != desired)
     {
-      reason = sero_runtime_manager_dup_fallback_reason (manager, self->workspace);
+      g_autoptr(GError) why = sero_runtime_manager_dup_fallback_error (manager, self->workspace);
 
-      if (!engine_unavailable (reason))
+      reason = sero_runtime_manager_dup_fallback_reason (manager, self->workspace);
+      if (!engine_unavailable (why))
         {
           g_autofree char *message = sero_runtime_dup_status_message (desired);
 

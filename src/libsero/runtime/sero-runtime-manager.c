@@ -33,6 +33,7 @@ struct _SeroRuntimeManager
   GMutex      lock;
   GHashTable *runtimes;    /* "<id>:<backend>" → SeroRuntime */
   GHashTable *fallbacks;   /* workspace id → reason */
+  GHashTable *fallback_errors;  /* workspace id → GError */
 };
 
 G_DEFINE_FINAL_TYPE (SeroRuntimeManager, sero_runtime_manager, G_TYPE_OBJECT)
@@ -46,6 +47,7 @@ sero_runtime_manager_finalize (GObject *object)
   g_clear_pointer (&self->installation_root, g_free);
   g_clear_pointer (&self->runtimes, g_hash_table_unref);
   g_clear_pointer (&self->fallbacks, g_hash_table_unref);
+  g_clear_pointer (&self->fallback_errors, g_hash_table_unref);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (sero_runtime_manager_parent_class)->finalize (object);
@@ -63,6 +65,7 @@ sero_runtime_manager_init (SeroRuntimeManager *self)
   g_mutex_init (&self->lock);
   self->runtimes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->fallbacks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->fallback_errors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_error_free);
 }
 
 SeroRuntimeManager *
@@ -162,14 +165,47 @@ sero_runtime_manager_get_host_runtime (SeroRuntimeManager *self,
 static void
 set_fallback (SeroRuntimeManager *self,
               SeroWorkspace      *workspace,
-              const char         *reason)
+              const char         *reason,
+              const GError       *error)
 {
+  const char *id = sero_workspace_get_id (workspace);
+
   g_mutex_lock (&self->lock);
   if (reason != NULL)
-    g_hash_table_insert (self->fallbacks, g_strdup (sero_workspace_get_id (workspace)), g_strdup (reason));
+    {
+      g_hash_table_insert (self->fallbacks, g_strdup (id), g_strdup (reason));
+      g_hash_table_insert (self->fallback_errors, g_strdup (id), g_error_copy (error));
+    }
   else
-    g_hash_table_remove (self->fallbacks, sero_workspace_get_id (workspace));
+    {
+      g_hash_table_remove (self->fallbacks, id);
+      g_hash_table_remove (self->fallback_errors, id);
+    }
   g_mutex_unlock (&self->lock);
+}
+
+/**
+ * sero_runtime_manager_dup_fallback_error:
+ *
+ * Returns: (transfer full) (nullable): the error that sent the workspace to
+ *   the host, so a caller can tell an engine that is not there
+ *   (%SERO_RUNTIME_ERROR_NOT_INSTALLED, %SERO_RUNTIME_ERROR_SYSTEM_NOT_RUNNING)
+ *   from a container that failed, without reading the message
+ */
+GError *
+sero_runtime_manager_dup_fallback_error (SeroRuntimeManager *self,
+                                         SeroWorkspace      *workspace)
+{
+  GError *error;
+
+  g_return_val_if_fail (SERO_IS_RUNTIME_MANAGER (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  error = g_hash_table_lookup (self->fallback_errors, sero_workspace_get_id (workspace));
+  error = error ? g_error_copy (error) : NULL;
+  g_mutex_unlock (&self->lock);
+
+  return error;
 }
 
 /**
@@ -236,7 +272,7 @@ after_ensure (SeroRuntimeManager  *self,
 
   if (failure == NULL)
     {
-      set_fallback (self, workspace, NULL);
+      set_fallback (self, workspace, NULL, NULL);
       return desired;
     }
 
@@ -248,7 +284,7 @@ after_ensure (SeroRuntimeManager  *self,
 
   reason = describe_failure (failure);
   g_message ("Workspace %s runs on the host: %s", sero_workspace_get_id (workspace), reason);
-  set_fallback (self, workspace, reason);
+  set_fallback (self, workspace, reason, failure);
 
   host = sero_runtime_manager_get_host_runtime (self, workspace);
   if (!sero_runtime_ensure_sync (host, NULL, error))
@@ -360,6 +396,7 @@ sero_runtime_manager_forget (SeroRuntimeManager *self,
     if (g_str_has_prefix (key, prefix))
       g_hash_table_iter_remove (&iter);
   g_hash_table_remove (self->fallbacks, sero_workspace_get_id (workspace));
+  g_hash_table_remove (self->fallback_errors, sero_workspace_get_id (workspace));
   g_mutex_unlock (&self->lock);
 }
 

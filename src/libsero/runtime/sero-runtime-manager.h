@@ -30,6 +30,8 @@ SeroRuntime        *sero_runtime_manager_ensure_finish        (SeroRuntimeManage
                                                                GError             **error);
 char               *sero_runtime_manager_dup_fallback_reason  (SeroRuntimeManager  *self,
                                                                SeroWorkspace       *workspace);
+GError             *sero_runtime_manager_dup_fallback_error   (SeroRuntimeManager  *self,
+                                                               SeroWorkspace       *workspace);
 void                sero_runtime_manager_forget               (SeroRuntimeManager  *self,
                                                                SeroWorkspace       *workspace);
 gboolean            sero_runtime_manager_queue_removal        (SeroRuntimeManager  *self,
