@@ -26,6 +26,7 @@ static const SeroCliCommand commands[] = {
   { "diagnostics", sero_cli_diagnostics, N_("Print a report that is safe to paste into a bug report") },
   { "workspace",   sero_cli_workspace,   N_("List, add and remove workspaces; choose their runtime and mounts") },
   { "runtime",     sero_cli_runtime,     N_("Start, inspect, run commands in and remove workspace runtimes") },
+  { "sessions",    sero_cli_sessions,    N_("List agent sessions and show their transcripts") },
   { "devserver",   sero_cli_devserver,   N_("Start, list, stop and restart dev servers") },
   { "gate",        sero_cli_gate,        N_("Check bash commands against the permission gate") },
   { "help",        sero_cli_help,        N_("List the commands") },

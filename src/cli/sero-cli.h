@@ -53,5 +53,6 @@ int  sero_cli_gate            (int argc, char **argv);
 int  sero_cli_devserver       (int argc, char **argv);
 int  sero_cli_workspace       (int argc, char **argv);
 int  sero_cli_runtime         (int argc, char **argv);
+int  sero_cli_sessions        (int argc, char **argv);
 
 G_END_DECLS
