@@ -225,11 +225,37 @@ sero_cli_profile (int    argc,
 
   if (g_str_equal (verb, "remove"))
     {
+      SeroProfile *profile;
+      g_autoptr(SeroPaths) paths = NULL;
+      g_autoptr(SeroRuntimeManager) manager = NULL;
+      g_autoptr(JsonObject) workspaces = NULL;
+      g_autofree char *home = NULL;
+      g_autofree char *workspaces_file = NULL;
+
       if ((exit_code = expect_args (argc, argv, 2, "a PROFILE")))
         return exit_code;
 
+      if (!(profile = sero_profile_registry_lookup (registry, argv[1])))
+        return sero_cli_usage_error (USAGE, "no profile “%s”", argv[1]);
+      home = g_strdup (sero_profile_get_path (profile));
+
+      /* Read its workspaces first: --delete-files erases the list. */
+      workspaces_file = g_build_filename (home, "agent", "workspaces.json", NULL);
+      workspaces = sero_json_file_load_object (workspaces_file, SERO_JSON_FILE_NONE, NULL);
+
       if (!sero_profile_registry_remove (registry, argv[1], delete_files, &error))
         return sero_cli_error (error);
+
+      /* Its workspaces' containers go too, through the durable queue. The
+       * manager runs as the active profile: the removed one's registry (kept
+       * when its files are) would make every entry look registered again. */
+      if (!(paths = sero_paths_resolve (&error)))
+        return sero_cli_error (error);
+      manager = sero_runtime_manager_new (paths);
+      if (!sero_runtime_manager_queue_profile_removal (manager, workspaces, &error))
+        g_printerr ("sero: %s\n", error->message);
+      else
+        sero_runtime_manager_process_cleanup_sync (manager, NULL, NULL);
       return SERO_CLI_EXIT_OK;
     }
 

@@ -238,6 +238,63 @@ test_remove_deletes_container (void)
   g_assert_null (strstr (out, name));
 }
 
+/* Without an override, so the profile registry is used: removing a profile
+ * removes the containers of its workspaces. */
+static void
+run_in_home (Run        *run,
+             const char *user_home,
+             const char *first,
+             ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("SERO_EXE"));
+  va_start (args, first);
+  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  env = g_environ_unsetenv (env, "SERO_HOME_OVERRIDE");
+  env = g_environ_setenv (env, "HOME", user_home, TRUE);
+  env = g_environ_setenv (env, "SERO_NODE_IMAGE", TEST_IMAGE, TRUE);
+  env = g_environ_setenv (env, "SERO_CONTAINER_ENGINE", "podman", TRUE);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
+                &run->out, &run->err, &run->status, &error);
+  g_assert_no_error (error);
+  run->status = WIFEXITED (run->status) ? WEXITSTATUS (run->status) : -1;
+}
+
+static void
+test_profile_removal_deletes_containers (void)
+{
+  g_autofree char *user_home = g_dir_make_tmp ("sero-cli-profiles-XXXXXX", NULL);
+  g_autofree char *folder = g_dir_make_tmp ("sero-cli-ws-XXXXXX", NULL);
+  g_auto(Run) r1 = { 0 }, r2 = { 0 }, r3 = { 0 }, r4 = { 0 }, r5 = { 0 }, r6 = { 0 }, r7 = { 0 };
+  g_autofree char *out = NULL;
+
+  run_in_home (&r1, user_home, "profile", "create", "Main", NULL);
+  run_in_home (&r2, user_home, "profile", "create", "Side", NULL);
+  run_in_home (&r3, user_home, "profile", "switch", "Side", NULL);
+  run_in_home (&r4, user_home, "workspace", "add", folder, "--name", "Side Project", NULL);
+  run_in_home (&r5, user_home, "runtime", "ensure", "side-project", NULL);
+  g_assert_cmpint (r5.status, ==, 0);
+  g_assert_true (g_str_has_prefix (r5.out, "sero-side-project\trunning"));
+  run_in_home (&r6, user_home, "profile", "switch", "Main", NULL);
+  run_in_home (&r7, user_home, "profile", "remove", "Side", NULL);
+  g_assert_cmpint (r7.status, ==, 0);
+
+  g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) "podman", (char *) "ps", (char *) "-a",
+                                                  (char *) "--format", (char *) "{{.Names}}", NULL },
+                               NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, NULL, NULL));
+  g_assert_null (strstr (out, "sero-side-project"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -261,6 +318,7 @@ main (int    argc,
   g_test_add_func ("/sero/cli/runtime-exec-and-status", test_runtime_exec_and_status);
   g_test_add_func ("/sero/cli/host-fallback-reported", test_host_fallback_reported);
   g_test_add_func ("/sero/cli/remove-deletes-container", test_remove_deletes_container);
+  g_test_add_func ("/sero/cli/profile-removal-deletes-containers", test_profile_removal_deletes_containers);
 
   ret = g_test_run ();
   g_free (home);

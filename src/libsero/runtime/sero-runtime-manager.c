@@ -473,33 +473,25 @@ sero_runtime_manager_queue_removal (SeroRuntimeManager  *self,
 
 /**
  * sero_runtime_manager_queue_profile_removal:
- * @profile_home: the folder of the profile being removed
+ * @workspaces_json: the removed profile's workspaces.json, read before the
+ *   profile (and perhaps its files) went away
  *
- * Queues the containers of every workspace the profile lists.
+ * Queues the containers of every workspace the profile listed.
  */
 gboolean
 sero_runtime_manager_queue_profile_removal (SeroRuntimeManager  *self,
-                                            const char          *profile_home,
+                                            JsonObject          *workspaces_json,
                                             GError             **error)
 {
-  g_autofree char *file = g_build_filename (profile_home, "agent", "workspaces.json", NULL);
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(JsonObject) root = sero_json_file_load_object (file, SERO_JSON_FILE_NONE, &local_error);
   JsonArray *list;
 
-  if (root == NULL)
-    {
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        return TRUE;
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
+  g_return_val_if_fail (SERO_IS_RUNTIME_MANAGER (self), FALSE);
 
-  if (!json_object_has_member (root, "workspaces") ||
-      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "workspaces")))
+  if (workspaces_json == NULL || !json_object_has_member (workspaces_json, "workspaces") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (workspaces_json, "workspaces")))
     return TRUE;
 
-  list = json_object_get_array_member (root, "workspaces");
+  list = json_object_get_array_member (workspaces_json, "workspaces");
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
       JsonNode *node = json_array_get_element (list, i);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "sero-paths.h"
 #include "sero-runtime.h"
 
@@ -40,7 +42,7 @@ gboolean            sero_runtime_manager_queue_removal        (SeroRuntimeManage
                                                                const char          *workspace_path,
                                                                GError             **error);
 gboolean            sero_runtime_manager_queue_profile_removal (SeroRuntimeManager *self,
-                                                               const char          *profile_home,
+                                                               JsonObject          *workspaces_json,
                                                                GError             **error);
 guint               sero_runtime_manager_process_cleanup_sync (SeroRuntimeManager  *self,
                                                                GCancellable        *cancellable,
