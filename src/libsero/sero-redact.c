@@ -150,7 +150,8 @@ sero_redact (const char *text)
   if (text == NULL)
     return NULL;
 
-  result = g_strdup (text);
+  /* GRegex matches UTF-8 only; log text can be anything. */
+  result = g_utf8_make_valid (text, -1);
 
   for (guint i = 0; i < G_N_ELEMENTS (patterns); i++)
     {
