@@ -5,10 +5,7 @@
 
 #include <glib/gi18n.h>
 
-#if __has_include("sero-git-status.h")  /* TEMPORARY until the git watcher lands */
 #include "sero-git-status.h"
-#define HAVE_GIT_WATCHER 1
-#endif
 #include "sero-workspace-row.h"
 #include "sero-workspace-tree.h"
 
@@ -101,13 +98,11 @@ get_git_watcher (SeroWorkspaceTree *self,
   const char *id = sero_workspace_get_id (workspace);
   GObject *watcher = g_hash_table_lookup (self->git_watchers, id);
 
-#ifdef HAVE_GIT_WATCHER
   if (watcher == NULL)
     {
       watcher = G_OBJECT (sero_git_watcher_new (sero_workspace_get_path (workspace)));
       g_hash_table_insert (self->git_watchers, g_strdup (id), watcher);
     }
-#endif
 
   return watcher;
 }
