@@ -313,6 +313,17 @@ script_layout_first (SeroApplication *app,
 
   workspace = sero_workspace_registry_add (sero_application_get_workspaces (app), layout->folder, "Layout", &host, &error);
   g_assert_no_error (error);
+  spin (100);
+
+  /* The row shows the git branch and the change count once read. */
+  {
+    GtkWidget *row = find_row (window, "layout");
+    GtkWidget *git_label = GTK_WIDGET (row_label (row, "git_label"));
+
+    g_assert_nonnull (row);
+    g_assert_true (wait_until (window_mapped, git_label));
+    g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (git_label)), "main"));
+  }
 
   sero_window_open_terminal (window, workspace);
   sero_window_open_terminal (window, workspace);
@@ -352,6 +363,11 @@ test_layout_survives_restart (void)
 {
   g_autofree char *profile = fresh_profile ();
   LayoutData layout = { g_dir_make_tmp ("sero-ui-ws-XXXXXX", NULL), 1013, 677 };
+  g_autofree char *init = g_strdup_printf ("git -c init.defaultBranch=main init -q '%s'", layout.folder);
+  g_autofree char *readme = g_build_filename (layout.folder, "README.md", NULL);
+
+  g_assert_true (g_spawn_command_line_sync (init, NULL, NULL, NULL, NULL));
+  g_assert_true (g_file_set_contents (readme, "# Layout\n", -1, NULL));
 
   run_app (script_layout_first, &layout);
   run_app (script_layout_second, &layout);
