@@ -17,6 +17,7 @@ struct _SeroApplication
   SeroProfileRegistry *profiles;
   SeroWorkspaceRegistry *workspaces;
   SeroRuntimeManager  *runtime_manager;
+  SeroDevServerRegistry *dev_servers;
   GError              *startup_error;
   guint                relaunch_requested : 1;
 };
@@ -210,6 +211,19 @@ sero_application_startup (GApplication *application)
   if (self->startup_error == NULL)
     sero_application_process_cleanup (self);
 
+  /* Dev servers started from the command line (or an earlier run) are
+   * listed under their workspace. */
+  {
+    g_autofree char *records = g_build_filename (sero_paths_get_agent_dir (self->paths), "dev-servers.json", NULL);
+
+    self->dev_servers = sero_dev_server_registry_new (records);
+    if (self->startup_error == NULL && !sero_dev_server_registry_load (self->dev_servers, &error))
+      {
+        g_warning ("%s", error->message);
+        g_clear_error (&error);
+      }
+  }
+
   active_id = sero_profile_registry_get_active_id (self->profiles);
   switch_profile = g_simple_action_new_stateful ("switch-profile", G_VARIANT_TYPE_STRING,
                                                  g_variant_new_string (active_id ? active_id : ""));
@@ -246,6 +260,7 @@ sero_application_finalize (GObject *object)
   g_clear_object (&self->profiles);
   g_clear_object (&self->workspaces);
   g_clear_object (&self->runtime_manager);
+  g_clear_object (&self->dev_servers);
   g_clear_error (&self->startup_error);
 
   G_OBJECT_CLASS (sero_application_parent_class)->finalize (object);
@@ -298,6 +313,14 @@ sero_application_get_runtime_manager (SeroApplication *self)
   g_return_val_if_fail (SERO_IS_APPLICATION (self), NULL);
 
   return self->runtime_manager;
+}
+
+SeroDevServerRegistry *
+sero_application_get_dev_servers (SeroApplication *self)
+{
+  g_return_val_if_fail (SERO_IS_APPLICATION (self), NULL);
+
+  return self->dev_servers;
 }
 
 const GError *

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "sero.h"
+#include "sero-dev-server-registry.h"
 #include "sero-runtime-manager.h"
 #include "sero-workspace-registry.h"
 
@@ -18,6 +19,7 @@ SeroPaths           *sero_application_get_paths             (SeroApplication *se
 SeroProfileRegistry *sero_application_get_profiles          (SeroApplication *self);
 SeroWorkspaceRegistry *sero_application_get_workspaces      (SeroApplication *self);
 SeroRuntimeManager  *sero_application_get_runtime_manager   (SeroApplication *self);
+SeroDevServerRegistry *sero_application_get_dev_servers     (SeroApplication *self);
 const GError        *sero_application_get_startup_error     (SeroApplication *self);
 gboolean             sero_application_get_relaunch_requested (SeroApplication *self);
 

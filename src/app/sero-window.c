@@ -335,7 +335,17 @@ static guint
 count_terminals_of (SeroWindow    *self,
                     SeroWorkspace *workspace)
 {
-  return g_list_model_get_n_items (G_LIST_MODEL (sero_workspace_tree_get_children (self->tree, workspace)));
+  GListModel *children = G_LIST_MODEL (sero_workspace_tree_get_children (self->tree, workspace));
+  guint terminals = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (children); i++)
+    {
+      g_autoptr(GObject) child = g_list_model_get_item (children, i);
+
+      terminals += SERO_IS_TERMINAL (child);
+    }
+
+  return terminals;
 }
 
 static SeroWorkspace *
@@ -840,6 +850,61 @@ on_workspaces_changed (SeroWindow *self)
   update_content (self);
 }
 
+static void
+on_dev_server_registered (SeroWindow            *self,
+                          SeroDevServer         *server,
+                          SeroDevServerRegistry *registry)
+{
+  SeroWorkspace *workspace = sero_workspace_registry_lookup (self->workspaces, sero_dev_server_get_workspace_id (server));
+
+  if (workspace != NULL)
+    g_list_store_append (sero_workspace_tree_get_children (self->tree, workspace), server);
+}
+
+static void
+on_dev_server_unregistered (SeroWindow            *self,
+                            const char            *id,
+                            SeroDevServerRegistry *registry)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->workspaces));
+
+  /* The server object is gone from the registry; find it by id in the tree. */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SeroWorkspace) workspace = g_list_model_get_item (G_LIST_MODEL (self->workspaces), i);
+      GListStore *children = sero_workspace_tree_get_children (self->tree, workspace);
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (children)); j++)
+        {
+          g_autoptr(GObject) child = g_list_model_get_item (G_LIST_MODEL (children), j);
+
+          if (SERO_IS_DEV_SERVER (child) && g_str_equal (sero_dev_server_get_id (SERO_DEV_SERVER (child)), id))
+            {
+              g_list_store_remove (children, j);
+              return;
+            }
+        }
+    }
+}
+
+/* The workspace tree lists each workspace's dev servers after its terminals. */
+static void
+show_dev_servers (SeroWindow *self)
+{
+  SeroDevServerRegistry *registry = sero_application_get_dev_servers (self->app);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (registry));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SeroDevServer) server = g_list_model_get_item (G_LIST_MODEL (registry), i);
+
+      on_dev_server_registered (self, server, registry);
+    }
+
+  g_signal_connect_object (registry, "registered", G_CALLBACK (on_dev_server_registered), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (registry, "unregistered", G_CALLBACK (on_dev_server_unregistered), self, G_CONNECT_SWAPPED);
+}
+
 /* Size, sidebar, active workspace, then the terminals: each saved tab
  * respawns in its workspace's runtime if that workspace still exists. */
 static void
@@ -938,6 +1003,7 @@ sero_window_load (SeroWindow      *self,
   g_signal_connect_object (self->tab_view, "notify::selected-page", G_CALLBACK (save_tabs), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->tab_view, "notify::selected-page", G_CALLBACK (update_content), self, G_CONNECT_SWAPPED);
 
+  show_dev_servers (self);
   restore_layout (self);
 
   g_signal_connect_object (self, "notify::default-width", G_CALLBACK (on_window_size), self, G_CONNECT_SWAPPED);

@@ -439,6 +439,45 @@ test_status_dot_follows_container (void)
 }
 
 static void
+script_dev_servers_listed (SeroApplication *app,
+                           SeroWindow      *window,
+                           gpointer         data)
+{
+  SeroWorkspace *workspace = sero_workspace_registry_lookup (sero_application_get_workspaces (app), "served");
+  GListModel *children;
+  g_autoptr(GObject) child = NULL;
+  g_autofree char *title = NULL;
+
+  g_assert_nonnull (workspace);
+  children = G_LIST_MODEL (sero_workspace_tree_get_children (sero_window_get_workspace_tree (window), workspace));
+  g_assert_cmpuint (g_list_model_get_n_items (children), ==, 1);
+  child = g_list_model_get_item (children, 0);
+  g_assert_true (SERO_IS_DEV_SERVER (child));
+  g_object_get (child, "title", &title, NULL);
+  g_assert_cmpstr (title, ==, "web · 5173 (running)");
+}
+
+static void
+test_dev_servers_listed (void)
+{
+  g_autofree char *profile = fresh_profile ();
+  g_autofree char *folder = g_dir_make_tmp ("sero-ui-ws-XXXXXX", NULL);
+  g_autofree char *records = g_build_filename (profile, "agent", "dev-servers.json", NULL);
+  g_autoptr(SeroWorkspaceRegistry) registry = sero_workspace_registry_new (profile);
+  SeroRuntimeBackend host = SERO_RUNTIME_BACKEND_HOST;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sero_workspace_registry_load (registry, &error));
+  g_assert_nonnull (sero_workspace_registry_add (registry, folder, "Served", &host, &error));
+  g_assert_true (g_file_set_contents (records,
+                                      "{\"servers\": [{\"id\": \"served:workspace:root:5173\", \"workspaceId\": \"served\","
+                                      " \"name\": \"web\", \"port\": 5173, \"url\": \"http://127.0.0.1:5173\","
+                                      " \"command\": \"npm run dev\", \"status\": \"running\", \"pid\": 1}]}", -1, NULL));
+
+  run_app (script_dev_servers_listed, NULL);
+}
+
+static void
 script_broken_registry (SeroApplication *app,
                         SeroWindow      *window,
                         gpointer         data)
@@ -479,6 +518,7 @@ main (int    argc,
   g_test_add_func ("/sero/ui/window/picker-writes-config", test_picker_writes_config);
   g_test_add_func ("/sero/ui/window/layout-survives-restart", test_layout_survives_restart);
   g_test_add_func ("/sero/ui/window/status-dot-follows-container", test_status_dot_follows_container);
+  g_test_add_func ("/sero/ui/window/dev-servers-listed", test_dev_servers_listed);
   g_test_add_func ("/sero/ui/window/broken-registry", test_broken_registry);
 
   return g_test_run ();
