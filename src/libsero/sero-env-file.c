@@ -5,6 +5,7 @@
 
 #include "sero-env-file.h"
 #include "sero-json-file.h"
+#include "sero-text.h"
 
 /* <SERO_HOME>/agent/.env, as the original reads it: KEY=VALUE lines, `#`
  * comments, blank lines, one pair of matching quotes stripped from the
@@ -21,19 +22,6 @@ sero_env_entry_free (gpointer data)
   g_free (entry->key);
   g_free (entry->value);
   g_free (entry);
-}
-
-static gboolean
-is_valid_key (const char *key)
-{
-  if (!(g_ascii_isalpha (key[0]) || key[0] == '_'))
-    return FALSE;
-
-  for (const char *p = key + 1; *p; p++)
-    if (!(g_ascii_isalnum (*p) || *p == '_'))
-      return FALSE;
-
-  return TRUE;
 }
 
 /**
@@ -77,7 +65,7 @@ sero_env_file_parse (const char  *contents,
         }
 
       key = g_strstrip (g_strndup (rest, eq - rest));
-      if (!is_valid_key (key))
+      if (!sero_is_valid_variable_name (key))
         {
           g_warning ("%s:%u: “%s” is not a valid variable name; line ignored", filename, i + 1, key);
           continue;

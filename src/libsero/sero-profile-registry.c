@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "sero-json-file.h"
+#include "sero-text.h"
 #include "sero-profile-registry.h"
 
 /* ~/.sero-ui/profiles.json, compatible with the original (reference §9.2):
@@ -613,29 +614,6 @@ check_path_free (SeroProfileRegistry  *self,
   return TRUE;
 }
 
-static char *
-slugify (const char *name)
-{
-  g_autofree char *ascii = g_str_to_ascii (name, "C");
-  GString *slug = g_string_new (NULL);
-
-  for (const char *p = ascii; *p; p++)
-    {
-      if (g_ascii_isalnum (*p))
-        g_string_append_c (slug, g_ascii_tolower (*p));
-      else if (slug->len > 0 && slug->str[slug->len - 1] != '-')
-        g_string_append_c (slug, '-');
-    }
-
-  while (slug->len > 0 && slug->str[slug->len - 1] == '-')
-    g_string_truncate (slug, slug->len - 1);
-
-  if (slug->len == 0)
-    g_string_append (slug, "profile");
-
-  return g_string_free (slug, FALSE);
-}
-
 static gboolean
 path_is_registered (SeroProfileRegistry *self,
                     const char          *path)
@@ -651,7 +629,7 @@ static char *
 next_managed_path (SeroProfileRegistry *self,
                    const char          *name)
 {
-  g_autofree char *slug = slugify (name);
+  g_autofree char *slug = sero_slugify (name, "profile");
   g_autofree char *managed = managed_root (self);
   char *path = g_build_filename (managed, slug, NULL);
 

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "sero-runtime.h"
+#include "sero-text.h"
 
 /* SeroRuntime is where a workspace's commands run: the host, an OCI
  * container (Podman or Docker) or an Apple container. It is an abstract
@@ -68,14 +69,7 @@ sero_runtime_status_to_string (SeroRuntimeStatus status)
 gboolean
 sero_exec_env_name_is_valid (const char *name)
 {
-  if (name == NULL || !(g_ascii_isalpha (name[0]) || name[0] == '_'))
-    return FALSE;
-
-  for (const char *p = name + 1; *p; p++)
-    if (!(g_ascii_isalnum (*p) || *p == '_'))
-      return FALSE;
-
-  return TRUE;
+  return sero_is_valid_variable_name (name);
 }
 
 static void

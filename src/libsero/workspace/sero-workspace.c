@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "sero-json-file.h"
+#include "sero-text.h"
 #include "sero-workspace.h"
 
 /* A workspace is a folder. Its registry entry (id, path, open) lives in
@@ -129,24 +130,7 @@ sero_workspace_id_is_valid (const char *id)
 char *
 sero_workspace_slugify (const char *name)
 {
-  g_autofree char *ascii = g_str_to_ascii (name ? name : "", "C");
-  GString *slug = g_string_new (NULL);
-
-  for (const char *p = ascii; *p; p++)
-    {
-      if (g_ascii_isalnum (*p))
-        g_string_append_c (slug, g_ascii_tolower (*p));
-      else if (slug->len > 0 && slug->str[slug->len - 1] != '-')
-        g_string_append_c (slug, '-');
-    }
-
-  while (slug->len > 0 && slug->str[slug->len - 1] == '-')
-    g_string_truncate (slug, slug->len - 1);
-
-  if (slug->len == 0)
-    g_string_append (slug, "workspace");
-
-  return g_string_free (slug, FALSE);
+  return sero_slugify (name, "workspace");
 }
 
 static void
