@@ -23,6 +23,14 @@
 #define MAX_DEPTH 8
 #define DEFAULT_TIMEOUT_MS 30000
 
+/* Wrappers nest (sudo sudo …, flock flock …) and scripts are re-read at
+ * every level, so the work one check may do is bounded: bytes parsed plus
+ * words looked at, a fixed allowance plus a multiple of the line's length.
+ * Past it the line is "too complex" and asks; no real command comes near
+ * (the fuzzer found lines that would otherwise take minutes). */
+#define WORK_ALLOWANCE (64 * 1024)
+#define WORK_PER_BYTE  16
+
 /* Generated folders a plain `rm -r` may clean without asking. This is the
  * original's latest list (reference §2.3): each is output of a build or
  * test tool that the same tool recreates, so deleting it loses nothing:
@@ -109,11 +117,14 @@ typedef struct
   const char *cwd;
   const char *line;
   guint       depth;
+  gsize       work;
+  gsize       work_limit;
   char       *rule;
   char       *reason;
 } Ctx;
 
 static void check_text (Ctx *ctx, const char *text);
+static void check_code (Ctx *ctx, const char *name, const char *code);
 static void check_words (Ctx *ctx, SeroShellWord **words, guint n, const SeroShellCommand *command);
 
 G_GNUC_PRINTF (3, 4)
@@ -132,6 +143,20 @@ flag (Ctx        *ctx,
   va_start (args, format);
   ctx->reason = g_strdup_vprintf (format, args);
   va_end (args);
+}
+
+/* Charges @amount to the check's work; FALSE (and the line asks) once the
+ * allowance is spent. */
+static gboolean
+spend (Ctx   *ctx,
+       gsize  amount)
+{
+  ctx->work += amount;
+  if (ctx->work <= ctx->work_limit)
+    return TRUE;
+
+  flag (ctx, "too-complex", "The command is too complex to check");
+  return FALSE;
 }
 
 static char *
@@ -467,25 +492,132 @@ check_truncate (Ctx            *ctx,
     }
 }
 
+/* Interpreters whose one-liners the gate reads for deletions and for the
+ * shell commands they start. */
+static gboolean
+is_interpreter (const char *name)
+{
+  static const char * const interpreters[] = {
+    "node", "nodejs", "deno", "bun", "ruby", "perl", "php", NULL
+  };
+
+  return g_strv_contains (interpreters, name) || g_str_has_prefix (name, "python");
+}
+
+/* The option letters that take the program text as their argument, per
+ * language: python -c, node -e/-p, perl -e/-E, ruby -e, php -r. */
+static const char *
+code_option_letters (const char *name)
+{
+  if (g_str_has_prefix (name, "python"))
+    return "c";
+  if (g_str_equal (name, "perl"))
+    return "eE";
+  if (g_str_equal (name, "ruby"))
+    return "e";
+  if (g_str_equal (name, "php"))
+    return "r";
+  return "ep";
+}
+
+/* The quoted strings of a one-liner's code: what it would hand a shell. */
+static GPtrArray *
+code_literals (const char *code)
+{
+  GPtrArray *literals = g_ptr_array_new_with_free_func (g_free);
+
+  for (const char *c = code; *c; c++)
+    {
+      char quote = *c;
+      GString *literal;
+
+      if (quote != '\'' && quote != '"' && quote != '`')
+        continue;
+
+      literal = g_string_new (NULL);
+      for (c++; *c && *c != quote; c++)
+        {
+          if (*c == '\\' && c[1] != '\0')
+            c++;
+          g_string_append_c (literal, *c);
+        }
+      g_ptr_array_add (literals, g_string_free (literal, FALSE));
+      if (*c == '\0')
+        break;
+    }
+
+  return literals;
+}
+
+/* A piece of a one-liner's code, read as shell: only definite findings
+ * count. A fragment that merely looks dynamic ("${x}" in a JavaScript
+ * template) or does not parse is not a reason to ask. */
 static void
-check_script_language (Ctx            *ctx,
-                       const char     *name,
-                       SeroShellWord **words,
-                       guint           n)
+check_fragment (Ctx        *ctx,
+                const char *text)
+{
+  static const char * const vague[] = {
+    "dynamic-command", "dynamic-script", "rm-dynamic-target", "unparseable", "pipe-to-shell", NULL
+  };
+  Ctx sub = *ctx;
+
+  sub.rule = NULL;
+  sub.reason = NULL;
+  check_text (&sub, text);
+  ctx->work = sub.work;
+
+  if (sub.rule != NULL && !g_strv_contains (vague, sub.rule))
+    flag (ctx, sub.rule, "%s", sub.reason);
+
+  g_free (sub.rule);
+  g_free (sub.reason);
+}
+
+/* Code in Node, Python, Ruby, Perl or PHP: recursive deletes by their own
+ * APIs, and shell commands it starts (os.system("rm -rf /"),
+ * execSync('sudo …'), subprocess.run(["rm", "-rf", "/"])). */
+static void
+check_code (Ctx        *ctx,
+            const char *name,
+            const char *code)
 {
   static const char * const deleting[] = {
     "rmSync", "rmdirSync", "unlinkSync", "fs.rm(", "fs.rmdir(", "fs.promises.rm", "rimraf", "fse.remove",
     "shutil.rmtree", "os.removedirs", "rmtree", "remove_tree", "FileUtils.rm", "rm_rf", "rm_r",
     "remove_dir", "File::Path", "unlink(", NULL
   };
+  static const char * const shelling[] = {
+    "system", "exec", "spawn", "popen", "subprocess", "child_process", "shell_exec", "passthru",
+    "`", "%x", "qx", "Command(", NULL
+  };
+  gboolean shells_out = FALSE;
 
-  for (guint i = 1; i < n; i++)
-    for (guint j = 0; deleting[j]; j++)
-      if (strstr (words[i]->text, deleting[j]) != NULL)
-        {
-          flag (ctx, "script-recursive-delete", "A %s one-liner deletes files (%s)", name, deleting[j]);
-          return;
-        }
+  if (ctx->rule != NULL || !spend (ctx, strlen (code)))
+    return;
+
+  for (guint j = 0; deleting[j]; j++)
+    if (strstr (code, deleting[j]) != NULL)
+      {
+        flag (ctx, "script-recursive-delete", "A %s one-liner deletes files (%s)", name, deleting[j]);
+        return;
+      }
+
+  for (guint j = 0; shelling[j] && !shells_out; j++)
+    shells_out = strstr (code, shelling[j]) != NULL;
+
+  if (shells_out && ctx->depth < MAX_DEPTH)
+    {
+      g_autoptr(GPtrArray) literals = code_literals (code);
+      g_autofree char *joined = NULL;
+
+      for (guint i = 0; i < literals->len; i++)
+        check_fragment (ctx, g_ptr_array_index (literals, i));
+
+      /* subprocess.run(["rm", "-rf", "/"]): the words are separate strings. */
+      g_ptr_array_add (literals, NULL);
+      joined = g_strjoinv (" ", (char **) literals->pdata);
+      check_fragment (ctx, joined);
+    }
 }
 
 /* Skips a wrapper's own options; returns the index of the wrapped command,
@@ -570,37 +702,222 @@ check_git (Ctx            *ctx,
     }
 }
 
-static void
-check_shell_interpreter (Ctx            *ctx,
-                         const char     *name,
-                         SeroShellWord **words,
-                         guint           n)
+/* Where a shell or an interpreter takes its program from. */
+typedef enum
 {
-  for (guint i = 1; i < n; i++)
+  PROGRAM_FILE,      /* a script file named by an operand (or a module) */
+  PROGRAM_ARGUMENT,  /* -c / -e: the word at the returned index */
+  PROGRAM_STDIN,     /* standard input: a pipe, here-document or here-string */
+} ProgramSource;
+
+static ProgramSource
+shell_program (SeroShellWord **words,
+               guint           n,
+               guint          *index)
+{
+  gboolean dash_c = FALSE, dash_s = FALSE;
+  guint i;
+
+  for (i = 1; i < n; i++)
     {
-      SeroShellWord *word = words[i];
+      const char *text = words[i]->text;
 
-      if (word->flags & SERO_SHELL_WORD_SUBSTITUTION)
-        flag (ctx, "dynamic-script", "%s runs a script produced by another command", name);
-
-      if (!is_option (word))
-        return;
-
-      /* -c, or a cluster holding c (-lc, -ec): the next operand is a script. */
-      if (word->text[1] != '-' && strchr (word->text, 'c') != NULL)
+      if (g_str_equal (text, "--") || g_str_equal (text, "-"))
         {
-          guint script = i + 1;
-
-          while (script < n && is_option (words[script]))
-            script++;
-          if (script >= n)
-            return;
-          if (words[script]->flags & SERO_SHELL_WORD_EXPANSION)
-            flag (ctx, "dynamic-script", "%s -c runs a script that is only known when it runs", name);
-          check_text (ctx, words[script]->text);
-          return;
+          i++;
+          break;
+        }
+      if ((text[0] != '-' && text[0] != '+') || text[1] == '\0')
+        break;
+      if (text[0] == '-' && text[1] == '-')
+        {
+          if (g_str_equal (text, "--rcfile") || g_str_equal (text, "--init-file"))
+            i++;
+          continue;
+        }
+      /* Clusters: -c and -s anywhere (-lc, -ec); -o and -O take an
+       * option name (bash -o pipefail -c …). */
+      for (const char *c = text + 1; *c; c++)
+        {
+          if (*c == 'c')
+            dash_c = TRUE;
+          else if (*c == 's')
+            dash_s = TRUE;
+          else if (*c == 'o' || *c == 'O')
+            i++;
         }
     }
+
+  *index = MIN (i, n);
+  if (dash_c)
+    return PROGRAM_ARGUMENT;
+  if (dash_s || i >= n)
+    return PROGRAM_STDIN;
+  return PROGRAM_FILE;
+}
+
+static ProgramSource
+interpreter_program (const char      *name,
+                     SeroShellWord  **words,
+                     guint            n,
+                     guint           *index)
+{
+  const char *letters = code_option_letters (name);
+
+  for (guint i = 1; i < n; i++)
+    {
+      const char *text = words[i]->text;
+      gsize len = strlen (text);
+
+      if (g_str_equal (text, "-"))
+        break;
+      if (text[0] != '-' || len < 2)
+        {
+          *index = i;
+          return PROGRAM_FILE;
+        }
+      if (g_str_equal (text, "--"))
+        {
+          *index = i + 1;
+          return i + 1 < n ? PROGRAM_FILE : PROGRAM_STDIN;
+        }
+      if (g_str_equal (text, "--eval") || g_str_equal (text, "--print") ||
+          (text[1] != '-' && strchr (letters, text[len - 1]) != NULL))
+        {
+          *index = i + 1;
+          return i + 1 < n ? PROGRAM_ARGUMENT : PROGRAM_STDIN;
+        }
+      /* python -m runs a module, a file by another name. */
+      if (g_str_has_prefix (name, "python") && g_str_has_prefix (text, "-m"))
+        {
+          *index = i;
+          return PROGRAM_FILE;
+        }
+    }
+
+  *index = n;
+  return PROGRAM_STDIN;
+}
+
+/* A shell or interpreter reading its program from standard input: what a
+ * here-document or here-string gives it is that program. */
+static void
+check_program_input (Ctx                    *ctx,
+                     const char             *name,
+                     gboolean                shell,
+                     const SeroShellCommand *command)
+{
+  if (command == NULL)
+    return;
+
+  for (guint i = 0; i < command->redirects->len; i++)
+    {
+      SeroShellRedirect *redirect = g_ptr_array_index (command->redirects, i);
+
+      if (redirect->body == NULL)
+        continue;
+      if (redirect->target != NULL && g_str_equal (redirect->op, "<<<") &&
+          (redirect->target->flags & SERO_SHELL_WORD_SUBSTITUTION))
+        flag (ctx, "dynamic-script", "%s runs a script produced by another command", name);
+      if (shell)
+        check_text (ctx, redirect->body);
+      else
+        check_code (ctx, name, redirect->body);
+    }
+}
+
+static void
+check_shell_interpreter (Ctx                    *ctx,
+                         const char             *name,
+                         SeroShellWord         **words,
+                         guint                   n,
+                         const SeroShellCommand *command)
+{
+  guint index = 0;
+
+  switch (shell_program (words, n, &index))
+    {
+    case PROGRAM_ARGUMENT:
+      if (index >= n)
+        return;
+      /* The script's own $VAR and $(…) were kept as written (or as
+       * placeholders), so reading it again finds them where they stand. A
+       * script that is itself the output of a command cannot be read. */
+      if (words[index]->flags & SERO_SHELL_WORD_SUBSTITUTION)
+        flag (ctx, "dynamic-script", "%s -c runs a script produced by another command", name);
+      check_text (ctx, words[index]->text);
+      break;
+
+    case PROGRAM_FILE:
+      /* bash <(curl …): the "file" is another command's output. */
+      if (index < n && (words[index]->flags & SERO_SHELL_WORD_SUBSTITUTION))
+        flag (ctx, "dynamic-script", "%s runs a script produced by another command", name);
+      break;
+
+    case PROGRAM_STDIN:
+    default:
+      check_program_input (ctx, name, TRUE, command);
+      break;
+    }
+}
+
+static void
+check_interpreter (Ctx                    *ctx,
+                   const char             *name,
+                   SeroShellWord         **words,
+                   guint                   n,
+                   const SeroShellCommand *command)
+{
+  guint index = 0;
+
+  /* Every word, not just the program: options and their arguments are
+   * too many to model per language, and a deletion API named anywhere in
+   * a one-liner's words is worth a question. */
+  for (guint i = 1; i < n && ctx->rule == NULL; i++)
+    check_code (ctx, name, words[i]->text);
+
+  switch (interpreter_program (name, words, n, &index))
+    {
+    case PROGRAM_ARGUMENT:
+    case PROGRAM_FILE:
+      if (index < n && (words[index]->flags & SERO_SHELL_WORD_SUBSTITUTION))
+        flag (ctx, "dynamic-script", "%s runs a script produced by another command", name);
+      break;
+
+    case PROGRAM_STDIN:
+    default:
+      check_program_input (ctx, name, FALSE, command);
+      break;
+    }
+}
+
+/* Wrappers whose option grammar is too varied to model (unshare, nsenter,
+ * firejail …): the wrapped command is tried at the first few operands. */
+static void
+check_loose_wrapper (Ctx                    *ctx,
+                     SeroShellWord         **words,
+                     guint                   n,
+                     const SeroShellCommand *command)
+{
+  guint tried = 0;
+
+  for (guint i = 1; i < n && tried < 3 && ctx->rule == NULL; i++)
+    {
+      if (is_option (words[i]))
+        continue;
+      check_words (ctx, words + i, n - i, command);
+      tried++;
+    }
+}
+
+static void
+check_rimraf (Ctx            *ctx,
+              SeroShellWord **words,
+              guint           n)
+{
+  g_autofree char *list = join_words (words + 1, n - 1);
+
+  flag (ctx, "rm-recursive", "Deletes recursively: rimraf %s", list);
 }
 
 /* One simple command, as words (so wrappers and find -exec can recurse on a
@@ -613,10 +930,10 @@ check_words (Ctx                    *ctx,
 {
   g_autofree char *name = NULL;
 
-  if (n == 0)
+  if (n == 0 || ctx->rule != NULL || !spend (ctx, n))
     return;
 
-  if (words[0]->flags & SERO_SHELL_WORD_EXPANSION)
+  if (words[0]->flags & (SERO_SHELL_WORD_EXPANSION | SERO_SHELL_WORD_GLOB))
     {
       flag (ctx, "dynamic-command", "The command to run is only known when it runs (%s)", words[0]->text);
       return;
@@ -698,9 +1015,12 @@ check_words (Ctx                    *ctx,
   if (g_str_equal (name, "exec") || g_str_equal (name, "nohup") || g_str_equal (name, "time") ||
       g_str_equal (name, "setsid") || g_str_equal (name, "stdbuf") || g_str_equal (name, "nice") ||
       g_str_equal (name, "ionice") || g_str_equal (name, "chrt") || g_str_equal (name, "unbuffer") ||
-      g_str_equal (name, "caffeinate") || g_str_equal (name, "systemd-run"))
+      g_str_equal (name, "caffeinate") || g_str_equal (name, "systemd-run") || g_str_equal (name, "strace") ||
+      g_str_equal (name, "ltrace"))
     {
-      static const char * const with_argument[] = { "-a", "-n", "-c", "-p", "-f", "-i", "-o", "-e", "-u", NULL };
+      static const char * const with_argument[] = {
+        "-a", "-n", "-c", "-p", "-f", "-i", "-o", "-e", "-u", "-s", "-E", "-I", "-P", "-X", NULL
+      };
       guint i = skip_options (words, n, 1, with_argument);
 
       /* nice -n takes a number; chrt takes a priority before the command. */
@@ -736,25 +1056,123 @@ check_words (Ctx                    *ctx,
       return;
     }
 
+  /* watch and ssh hand their words to a shell, joined by spaces. */
+  if (g_str_equal (name, "watch"))
+    {
+      static const char * const with_argument[] = { "-n", "--interval", "-q", "--equexit", NULL };
+      guint i = skip_options (words, n, 1, with_argument);
+      g_autofree char *script = i < n ? join_words (words + i, n - i) : NULL;
+
+      if (script != NULL)
+        check_text (ctx, script);
+      return;
+    }
+
+  if (g_str_equal (name, "ssh"))
+    {
+      static const char * const with_argument[] = {
+        "-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q",
+        "-R", "-S", "-W", "-w", "-B", "-P", NULL
+      };
+      guint i = skip_options (words, n, 1, with_argument) + 1;  /* past the host */
+      g_autofree char *script = i < n ? join_words (words + i, n - i) : NULL;
+
+      if (script != NULL)
+        check_text (ctx, script);
+      return;
+    }
+
+  if (g_str_equal (name, "flock") || g_str_equal (name, "script"))
+    {
+      /* flock FILE -c 'cmd', script -c 'cmd'; else flock FILE cmd … */
+      for (guint i = 1; i + 1 < n; i++)
+        if (g_str_equal (words[i]->text, "-c") || g_str_equal (words[i]->text, "--command"))
+          {
+            check_text (ctx, words[i + 1]->text);
+            return;
+          }
+      check_loose_wrapper (ctx, words, n, command);
+      return;
+    }
+
+  if (g_str_equal (name, "chroot") || g_str_equal (name, "unshare") || g_str_equal (name, "nsenter") ||
+      g_str_equal (name, "setpriv") || g_str_equal (name, "firejail") || g_str_equal (name, "fakeroot") ||
+      g_str_equal (name, "valgrind") || g_str_equal (name, "torsocks") || g_str_equal (name, "proxychains"))
+    {
+      check_loose_wrapper (ctx, words, n, command);
+      return;
+    }
+
+  /* Package runners start a package's program by name: npx rimraf dist. */
+  if (g_str_equal (name, "npx") || g_str_equal (name, "bunx") || g_str_equal (name, "pnpx") ||
+      ((g_str_equal (name, "npm") || g_str_equal (name, "pnpm") || g_str_equal (name, "yarn")) && n > 1 &&
+       (g_str_equal (words[1]->text, "exec") || g_str_equal (words[1]->text, "x") ||
+        g_str_equal (words[1]->text, "dlx"))))
+    {
+      static const char * const with_argument[] = { "-p", "--package", "-w", "--workspace", NULL };
+      guint start = g_str_has_suffix (name, "x") ? 1 : 2;
+      guint i;
+
+      for (i = start; i + 1 < n; i++)
+        if (g_str_equal (words[i]->text, "-c") || g_str_equal (words[i]->text, "--call"))
+          {
+            check_text (ctx, words[i + 1]->text);
+            return;
+          }
+      i = skip_options (words, n, start, with_argument);
+      check_words (ctx, words + i, n - i, command);
+      return;
+    }
+
   if (g_str_equal (name, "eval"))
     {
       g_autofree char *script = join_words (words + 1, n - 1);
 
       for (guint i = 1; i < n; i++)
-        if (words[i]->flags & SERO_SHELL_WORD_EXPANSION)
-          flag (ctx, "dynamic-script", "eval runs a script that is only known when it runs");
+        if (words[i]->flags & SERO_SHELL_WORD_SUBSTITUTION)
+          flag (ctx, "dynamic-script", "eval runs a script produced by another command");
       check_text (ctx, script);
+      return;
+    }
+
+  if (g_str_equal (name, "source") || g_str_equal (name, "."))
+    {
+      if (n > 1 && (words[1]->flags & SERO_SHELL_WORD_SUBSTITUTION))
+        flag (ctx, "dynamic-script", "%s runs a script produced by another command", name);
+      else if (n > 1 && (g_str_equal (words[1]->text, "/dev/stdin") || g_str_equal (words[1]->text, "-")))
+        check_program_input (ctx, name, TRUE, command);
+      return;
+    }
+
+  /* An alias runs its value later, where the gate will not see it. */
+  if (g_str_equal (name, "alias"))
+    {
+      for (guint i = 1; i < n; i++)
+        {
+          const char *eq = strchr (words[i]->text, '=');
+
+          if (eq != NULL)
+            check_text (ctx, eq + 1);
+        }
       return;
     }
 
   if (is_shell (name))
     {
-      check_shell_interpreter (ctx, name, words, n);
+      check_shell_interpreter (ctx, name, words, n, command);
+      return;
+    }
+
+  if (is_interpreter (name))
+    {
+      check_interpreter (ctx, name, words, n, command);
       return;
     }
 
   if (g_str_equal (name, "rm"))
     check_rm (ctx, words, n);
+  else if (g_str_equal (name, "rimraf"))
+    check_rimraf (ctx, words, n);
   else if (g_str_equal (name, "find"))
     check_find (ctx, words, n, command);
   else if (g_str_equal (name, "git"))
@@ -782,12 +1200,12 @@ check_words (Ctx                    *ctx,
   else if ((g_str_equal (name, "init") || g_str_equal (name, "telinit")) && n > 1 &&
            (g_str_equal (words[1]->text, "0") || g_str_equal (words[1]->text, "6")))
     flag (ctx, "power", "Shuts the machine down or restarts it (%s %s)", name, words[1]->text);
-  else if (g_str_equal (name, "systemctl"))
+  else if (g_str_equal (name, "systemctl") || g_str_equal (name, "loginctl"))
     {
       for (guint i = 1; i < n; i++)
         if (g_strv_contains ((const char *[]) { "poweroff", "reboot", "halt", "kexec", "suspend", NULL },
                              words[i]->text))
-          flag (ctx, "power", "Shuts the machine down or restarts it (systemctl %s)", words[i]->text);
+          flag (ctx, "power", "Shuts the machine down or restarts it (%s %s)", name, words[i]->text);
     }
   else if (g_str_equal (name, "chmod") || g_str_equal (name, "chown") || g_str_equal (name, "chgrp"))
     check_chmod_chown (ctx, name, words, n);
@@ -797,10 +1215,6 @@ check_words (Ctx                    *ctx,
         if (g_str_equal (words[i]->text, "/dev/null"))
           flag (ctx, "mv-dev-null", "Moves files to /dev/null, which destroys them");
     }
-  else if (g_str_equal (name, "node") || g_str_equal (name, "nodejs") || g_str_equal (name, "deno") ||
-           g_str_equal (name, "bun") || g_str_has_prefix (name, "python") || g_str_equal (name, "ruby") ||
-           g_str_equal (name, "perl") || g_str_equal (name, "php"))
-    check_script_language (ctx, name, words, n);
 
   /* Writing onto a block device, whatever the tool. */
   if (g_str_equal (name, "cp") || g_str_equal (name, "tee") || g_str_equal (name, "install") ||
@@ -810,9 +1224,15 @@ check_words (Ctx                    *ctx,
         flag (ctx, "block-device", "Writes to the block device %s", words[i]->text);
 }
 
-static gboolean
-is_download (SeroShellCommand *command)
+/* Looks through the wrappers a pipeline stage may carry (sudo, env, …) to
+ * the command that stage really runs; NULL when it is none of ours. */
+static SeroShellWord **
+unwrap_stage (SeroShellCommand *command,
+              guint            *n_out)
 {
+  static const char * const wrappers[] = {
+    "sudo", "doas", "env", "command", "exec", "nohup", "time", "timeout", "nice", "stdbuf", NULL
+  };
   SeroShellWord **words = (SeroShellWord **) command->words->pdata;
   guint n = command->words->len;
 
@@ -820,47 +1240,165 @@ is_download (SeroShellCommand *command)
     {
       g_autofree char *name = NULL;
 
-      if (is_option (words[i]))
+      if (is_option (words[i]) || strchr (words[i]->text, '=') != NULL || g_ascii_isdigit (words[i]->text[0]))
         continue;
       name = command_name (words[i]->text);
-      if (g_str_equal (name, "curl") || g_str_equal (name, "wget") || g_str_equal (name, "fetch") ||
-          g_str_equal (name, "http") || g_str_equal (name, "https") || g_str_equal (name, "aria2c"))
-        return TRUE;
-      /* Look through the usual wrappers. */
-      if (!g_strv_contains ((const char *[]) { "sudo", "env", "command", "nohup", "timeout", "time", NULL }, name))
-        return FALSE;
+      if (!g_strv_contains (wrappers, name))
+        {
+          *n_out = n - i;
+          return words + i;
+        }
     }
 
-  return FALSE;
+  *n_out = 0;
+  return NULL;
 }
 
 static gboolean
-runs_shell_from_stdin (SeroShellCommand *command)
+is_download (SeroShellCommand *command)
+{
+  guint n = 0;
+  SeroShellWord **words = unwrap_stage (command, &n);
+  g_autofree char *name = words ? command_name (words[0]->text) : NULL;
+
+  return name != NULL &&
+         (g_str_equal (name, "curl") || g_str_equal (name, "wget") || g_str_equal (name, "fetch") ||
+          g_str_equal (name, "http") || g_str_equal (name, "https") || g_str_equal (name, "aria2c"));
+}
+
+/* The shell or interpreter this pipeline stage runs with its program read
+ * from standard input (… | sh, … | python3 -), or NULL. */
+static char *
+stage_reads_program (SeroShellCommand *command,
+                     gboolean         *shell)
+{
+  guint n = 0, index = 0;
+  SeroShellWord **words = unwrap_stage (command, &n);
+  g_autofree char *name = words ? command_name (words[0]->text) : NULL;
+
+  if (name == NULL)
+    return NULL;
+
+  *shell = is_shell (name);
+  if (*shell && shell_program (words, n, &index) == PROGRAM_STDIN)
+    return g_steal_pointer (&name);
+  if (is_interpreter (name) && interpreter_program (name, words, n, &index) == PROGRAM_STDIN)
+    return g_steal_pointer (&name);
+  if ((g_str_equal (name, "source") || g_str_equal (name, ".")) && n > 1 &&
+      (g_str_equal (words[1]->text, "/dev/stdin") || g_str_equal (words[1]->text, "-")))
+    {
+      *shell = TRUE;
+      return g_steal_pointer (&name);
+    }
+
+  return NULL;
+}
+
+/* The text a pipeline stage prints when the gate can know it without
+ * running anything: echo or printf of plain words, or cat of a
+ * here-document. NULL when it cannot. */
+static char *
+stage_output (SeroShellCommand *command)
 {
   SeroShellWord **words = (SeroShellWord **) command->words->pdata;
   guint n = command->words->len;
+  g_autofree char *name = n > 0 ? command_name (words[0]->text) : NULL;
+  guint first = 1;
 
-  for (guint i = 0; i < n; i++)
+  if (name == NULL)
+    return NULL;
+
+  for (guint i = 1; i < n; i++)
+    if ((words[i]->flags & (SERO_SHELL_WORD_EXPANSION | SERO_SHELL_WORD_GLOB)) ||
+        strchr (words[i]->text, '\\') != NULL)
+      return NULL;
+
+  if (g_str_equal (name, "echo"))
     {
-      g_autofree char *name = NULL;
-
-      if (is_option (words[i]))
-        continue;
-      name = command_name (words[i]->text);
-      if (is_shell (name) || g_str_has_prefix (name, "python") || g_str_equal (name, "perl") ||
-          g_str_equal (name, "ruby") || g_str_equal (name, "node"))
-        {
-          /* -c with a script reads no program from the pipe. */
-          for (guint j = i + 1; j < n && is_option (words[j]); j++)
-            if (words[j]->text[1] != '-' && strchr (words[j]->text, 'c') != NULL)
-              return FALSE;
-          return TRUE;
-        }
-      if (!g_strv_contains ((const char *[]) { "sudo", "env", "command", "exec", "nohup", NULL }, name))
-        return FALSE;
+      /* dash's echo reads escapes even without -e, hence no backslashes above. */
+      while (first < n && (g_str_equal (words[first]->text, "-n") || g_str_equal (words[first]->text, "-e") ||
+                           g_str_equal (words[first]->text, "-E")))
+        first++;
+      return join_words (words + first, n - first);
     }
 
-  return FALSE;
+  if (g_str_equal (name, "printf") && n == 2 && strchr (words[1]->text, '%') == NULL)
+    return g_strdup (words[1]->text);
+
+  if (g_str_equal (name, "cat") && n == 1)
+    for (guint i = 0; i < command->redirects->len; i++)
+      {
+        SeroShellRedirect *redirect = g_ptr_array_index (command->redirects, i);
+
+        if (redirect->body != NULL)
+          return g_strdup (redirect->body);
+      }
+
+  return NULL;
+}
+
+/* A program read from a pipe: a download (curl … | sh) is never shown to
+ * anyone; echo 'ls' | sh is read like sh -c 'ls'; anything else is a
+ * script the gate cannot see. */
+static void
+check_pipe_into_program (Ctx             *ctx,
+                         SeroShellScript *script,
+                         SeroShellCommand *command)
+{
+  SeroShellCommand *previous = NULL;
+  gboolean shell = FALSE;
+  g_autofree char *name = stage_reads_program (command, &shell);
+  g_autofree char *text = NULL;
+
+  if (name == NULL)
+    return;
+
+  for (guint j = 0; j < script->commands->len; j++)
+    {
+      SeroShellCommand *before = g_ptr_array_index (script->commands, j);
+
+      if (before->pipeline != command->pipeline || before->pipe_position >= command->pipe_position)
+        continue;
+      if (is_download (before))
+        {
+          flag (ctx, "pipe-to-shell", "Runs a downloaded script without showing it first");
+          return;
+        }
+      if (!before->nested && before->pipe_position + 1 == command->pipe_position)
+        previous = before;
+    }
+
+  text = previous ? stage_output (previous) : NULL;
+  if (text == NULL)
+    flag (ctx, "pipe-to-shell", "%s runs a script produced by another command without showing it first", name);
+  else if (shell)
+    check_text (ctx, text);
+  else
+    check_code (ctx, name, text);
+}
+
+/* Paths output may go to without anyone minding: the bit bucket, the
+ * terminal, and the temporary folders that are everyone's scratch space
+ * (agents write logs there all day; asking for that would teach people to
+ * click Allow). */
+static gboolean
+is_scratch_path (const char *path)
+{
+  static const char * const exact[] = {
+    "/dev/null", "/dev/zero", "/dev/stdout", "/dev/stderr", "/dev/tty", NULL
+  };
+  static const char * const prefixes[] = {
+    "/tmp/", "/var/tmp/", "/dev/shm/", "/dev/fd/", "/proc/self/fd/", NULL
+  };
+  const char *tmp = g_get_tmp_dir ();
+
+  if (g_strv_contains (exact, path))
+    return TRUE;
+  for (guint i = 0; prefixes[i]; i++)
+    if (g_str_has_prefix (path, prefixes[i]))
+      return TRUE;
+
+  return g_str_has_prefix (path, tmp) && path[strlen (tmp)] == '/';
 }
 
 static void
@@ -870,10 +1408,32 @@ check_redirects (Ctx              *ctx,
   for (guint i = 0; i < command->redirects->len; i++)
     {
       SeroShellRedirect *redirect = g_ptr_array_index (command->redirects, i);
+      SeroShellWord *target = redirect->target;
+      gboolean overwrites;
 
-      if (redirect->target != NULL && strchr (redirect->op, '>') != NULL &&
-          is_block_device (redirect->target->text))
-        flag (ctx, "block-device", "Writes to the block device %s", redirect->target->text);
+      if (target == NULL || strchr (redirect->op, '>') == NULL)
+        continue;
+
+      if (is_block_device (target->text))
+        {
+          flag (ctx, "block-device", "Writes to the block device %s", target->text);
+          continue;
+        }
+
+      /* > file empties the file first: the shell's own truncate. >> only
+       * appends; >&2 and 2>&- are descriptors, not files. */
+      overwrites = strstr (redirect->op, ">>") == NULL;
+      if (!overwrites || target->text[0] == '\0' || g_str_equal (target->text, "-") ||
+          strspn (target->text, "0123456789") == strlen (target->text) ||
+          (target->flags & SERO_SHELL_WORD_EXPANSION) || ctx->root == NULL)
+        continue;
+
+      {
+        g_autofree char *resolved = resolve_path (target->text, ctx->cwd ? ctx->cwd : ctx->root);
+
+        if (!is_scratch_path (resolved) && !sero_bash_gate_path_is_inside (resolved, ctx->root, "/"))
+          flag (ctx, "truncate-outside", "Overwrites a file outside the workspace: %s", target->text);
+      }
     }
 }
 
@@ -884,10 +1444,13 @@ looks_like_fork_bomb (const char *text)
 
   if (g_once_init_enter (&regex))
     {
-      /* name() { name | name & }; — a function that pipes itself into a
-       * background copy of itself. */
-      GRegex *compiled = g_regex_new ("([A-Za-z_:.][A-Za-z0-9_:.]*)\\s*\\(\\s*\\)\\s*\\{[^}]*\\1\\s*\\|\\s*\\1\\s*&",
-                                      G_REGEX_OPTIMIZE, 0, NULL);
+      /* name() { name | name & }; (or `function name { … }`): a function
+       * that pipes itself into a background copy of itself. */
+      GRegex *compiled =
+        g_regex_new ("(?|\\bfunction\\s+([A-Za-z_:.][A-Za-z0-9_:.]*)\\s*(?:\\(\\s*\\))?"
+                     "|([A-Za-z_:.][A-Za-z0-9_:.]*)\\s*\\(\\s*\\))"
+                     "\\s*\\{[^}]*?\\1\\s*\\|\\s*\\1\\s*&",
+                     G_REGEX_OPTIMIZE, 0, NULL);
       g_once_init_leave (&regex, compiled);
     }
 
@@ -899,6 +1462,9 @@ check_text (Ctx        *ctx,
             const char *text)
 {
   g_autoptr(SeroShellScript) script = NULL;
+
+  if (ctx->rule != NULL || !spend (ctx, strlen (text)))
+    return;
 
   if (ctx->depth >= MAX_DEPTH)
     {
@@ -915,23 +1481,15 @@ check_text (Ctx        *ctx,
   if (script->error != NULL)
     flag (ctx, "unparseable", "The command could not be read safely: %s", script->error);
 
-  for (guint i = 0; i < script->commands->len; i++)
+  for (guint i = 0; i < script->commands->len && ctx->rule == NULL; i++)
     {
       SeroShellCommand *command = g_ptr_array_index (script->commands, i);
 
       check_redirects (ctx, command);
       check_words (ctx, (SeroShellWord **) command->words->pdata, command->words->len, command);
 
-      /* curl … | sh: a download piped into an interpreter. */
-      if (command->pipe_position > 0 && runs_shell_from_stdin (command))
-        for (guint j = 0; j < script->commands->len; j++)
-          {
-            SeroShellCommand *before = g_ptr_array_index (script->commands, j);
-
-            if (before->pipeline == command->pipeline && before->pipe_position < command->pipe_position &&
-                is_download (before))
-              flag (ctx, "pipe-to-shell", "Runs a downloaded script without showing it first");
-          }
+      if (command->pipe_position > 0)
+        check_pipe_into_program (ctx, script, command);
     }
 
   ctx->depth--;
@@ -971,7 +1529,9 @@ is_workspace_cleanup (const char *text,
                       const char *root,
                       const char *cwd)
 {
-  g_autoptr(SeroShellScript) script = sero_shell_parse (text);
+  /* A trailing newline (a pasted line) is not a second command. */
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+  g_autoptr(SeroShellScript) script = sero_shell_parse (stripped);
   SeroShellCommand *command;
   SeroShellWord **words;
   g_autofree char *name = NULL;
@@ -1061,6 +1621,7 @@ sero_bash_gate_classify (SeroBashGate *self,
   ctx.root = root;
   ctx.cwd = cwd;
   ctx.line = command;
+  ctx.work_limit = WORK_ALLOWANCE + WORK_PER_BYTE * strlen (command);
   check_text (&ctx, command);
 
   if (ctx.rule != NULL)
@@ -1075,81 +1636,76 @@ sero_bash_gate_classify (SeroBashGate *self,
   return decision_new (SERO_GATE_ALLOW, "no-risk", "Nothing on the gate's list of risky operations");
 }
 
+/* One question in flight. The task completes on the first of: the
+ * person's answer, the timeout, or the caller cancelling. The last two
+ * complete it at once, without waiting for the bridge to notice its
+ * cancellable, so a bridge that never answers cannot hang the agent
+ * (the original's reason for blocking on silence). */
 typedef struct
 {
+  GTask            *task;          /* (owned) until completed */
   SeroGateDecision *decision;
-  GCancellable     *ask;
+  GCancellable     *ask;           /* withdraws the question */
+  GCancellable     *caller;
   GSource          *timeout;
   gulong            caller_cancelled;
   guint             timeout_ms;
-  gboolean          timed_out;
 } Ask;
 
 static void
 ask_free (Ask *ask)
 {
-  sero_gate_decision_free (ask->decision);
+  g_assert (ask->task == NULL);
+
+  if (ask->caller_cancelled != 0)
+    g_cancellable_disconnect (ask->caller, ask->caller_cancelled);
   if (ask->timeout != NULL)
     {
       g_source_destroy (ask->timeout);
       g_source_unref (ask->timeout);
     }
+  sero_gate_decision_free (ask->decision);
+  g_clear_object (&ask->caller);
   g_clear_object (&ask->ask);
   g_free (ask);
 }
 
-static gboolean
-on_ask_timeout (gpointer user_data)
+typedef enum
 {
-  Ask *ask = user_data;
+  OUTCOME_ANSWERED,
+  OUTCOME_TIMED_OUT,
+  OUTCOME_CALLER_CANCELLED,
+} Outcome;
 
-  ask->timed_out = TRUE;
-  g_cancellable_cancel (ask->ask);
-  return G_SOURCE_REMOVE;
-}
-
+/* Completes the check once; later events (a late answer after the
+ * timeout) only release what they hold. */
 static void
-on_caller_cancelled (GCancellable *cancellable,
-                     Ask          *ask)
+ask_complete (Ask                  *ask,
+              Outcome               outcome,
+              SeroPermissionAnswer  answer)
 {
-  g_cancellable_cancel (ask->ask);
-}
-
-static void
-on_answered (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Ask *ask = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  SeroPermissionAnswer answer;
   SeroGateDecision *decision = ask->decision;
+  g_autoptr(GTask) task = g_steal_pointer (&ask->task);
 
-  answer = sero_feedback_bridge_ask_permission_finish (SERO_FEEDBACK_BRIDGE (object), result, &error);
-  if (error != NULL)
-    answer = SERO_PERMISSION_CANCELLED;
-
-  if (g_task_get_cancellable (task) != NULL && ask->caller_cancelled != 0)
-    g_cancellable_disconnect (g_task_get_cancellable (task), ask->caller_cancelled);
-  ask->caller_cancelled = 0;
+  if (task == NULL)
+    return;
 
   g_free (decision->reason);
-  if (answer == SERO_PERMISSION_ALLOW && !ask->timed_out)
-    {
-      decision->verdict = SERO_GATE_ALLOW;
-      decision->reason = g_strdup ("Allowed by user");
-    }
-  else if (answer == SERO_PERMISSION_BLOCK && !ask->timed_out)
-    {
-      decision->verdict = SERO_GATE_BLOCK;
-      decision->reason = g_strdup ("Blocked by user — dangerous command rejected");
-    }
-  else if (ask->timed_out)
+  if (outcome == OUTCOME_TIMED_OUT)
     {
       decision->verdict = SERO_GATE_BLOCK;
       decision->reason = g_strdup_printf ("Dangerous command blocked — approval timed out after %us",
                                           (ask->timeout_ms + 999) / 1000);
+    }
+  else if (outcome == OUTCOME_ANSWERED && answer == SERO_PERMISSION_ALLOW)
+    {
+      decision->verdict = SERO_GATE_ALLOW;
+      decision->reason = g_strdup ("Allowed by user");
+    }
+  else if (outcome == OUTCOME_ANSWERED && answer == SERO_PERMISSION_BLOCK)
+    {
+      decision->verdict = SERO_GATE_BLOCK;
+      decision->reason = g_strdup ("Blocked by user — dangerous command rejected");
     }
   else
     {
@@ -1157,9 +1713,65 @@ on_answered (GObject      *object,
       decision->reason = g_strdup ("Blocked by user — cancelled");
     }
 
-  /* The check itself never fails: its answer is the decision. */
-  g_task_set_check_cancellable (task, FALSE);
+  /* Withdraw the question (the window dismisses its card) unless the
+   * person already answered it. */
+  if (outcome != OUTCOME_ANSWERED)
+    g_cancellable_cancel (ask->ask);
+
   g_task_return_pointer (task, sero_gate_decision_copy (decision), (GDestroyNotify) sero_gate_decision_free);
+}
+
+static gboolean
+on_ask_timeout (gpointer user_data)
+{
+  Ask *ask = user_data;
+
+  ask_complete (ask, OUTCOME_TIMED_OUT, SERO_PERMISSION_CANCELLED);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_caller_cancelled_idle (gpointer user_data)
+{
+  Ask *ask = g_task_get_task_data (G_TASK (user_data));
+
+  ask_complete (ask, OUTCOME_CALLER_CANCELLED, SERO_PERMISSION_CANCELLED);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_caller_cancelled (GCancellable *cancellable,
+                     Ask          *ask)
+{
+  GSource *idle;
+
+  if (ask->task == NULL)
+    return;
+
+  /* This runs in the cancelling thread, and inside g_cancellable_connect()
+   * when the caller's cancellable was already cancelled: complete from the
+   * check's own context instead. The idle holds the task, and so @ask. */
+  idle = g_idle_source_new ();
+  g_source_set_callback (idle, on_caller_cancelled_idle, g_object_ref (ask->task), g_object_unref);
+  g_source_attach (idle, g_task_get_context (ask->task));
+  g_source_unref (idle);
+}
+
+static void
+on_answered (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;  /* keeps @ask alive */
+  Ask *ask = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  SeroPermissionAnswer answer;
+
+  answer = sero_feedback_bridge_ask_permission_finish (SERO_FEEDBACK_BRIDGE (object), result, &error);
+  if (error != NULL)
+    answer = SERO_PERMISSION_CANCELLED;
+
+  ask_complete (ask, OUTCOME_ANSWERED, answer);
 }
 
 static void
@@ -1175,19 +1787,23 @@ ask_person (SeroBashGate       *self,
   g_autofree char *question_id = g_strdup_printf ("ufq-%" G_GINT64_FORMAT "-%d",
                                                   g_get_real_time () / 1000, g_atomic_int_add (&counter, 1));
 
+  ask->task = g_object_ref (task);
   ask->decision = decision;
   ask->ask = g_cancellable_new ();
   ask->timeout_ms = self->timeout_ms;
   g_task_set_task_data (task, ask, (GDestroyNotify) ask_free);
-
-  if (cancellable != NULL)
-    ask->caller_cancelled = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled), ask, NULL);
 
   ask->timeout = g_timeout_source_new (self->timeout_ms);
   g_source_set_callback (ask->timeout, on_ask_timeout, ask, NULL);
   g_source_attach (ask->timeout, g_main_context_get_thread_default ());
 
   sero_feedback_bridge_ask_permission_async (bridge, question_id, prompt, ask->ask, on_answered, g_object_ref (task));
+
+  if (cancellable != NULL)
+    {
+      ask->caller = g_object_ref (cancellable);
+      ask->caller_cancelled = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled), ask, NULL);
+    }
 }
 
 /**

@@ -29,10 +29,29 @@ typedef struct
   guint            depth;
   gboolean         nested;
   guint           *pipeline;      /* shared counter across nested parsers */
-  GPtrArray       *heredocs;      /* pending delimiters, "Q" or "U" + text */
+  GPtrArray       *heredocs;      /* (element-type HereDoc): bodies still to read */
 } Parser;
 
+/* A here-document whose body starts after the next newline. */
+typedef struct
+{
+  SeroShellRedirect *redirect;    /* owned by its command */
+  char              *delimiter;
+  gboolean           expand;      /* unquoted delimiter: $( ) in the body runs */
+  gboolean           strip_tabs;  /* <<- */
+} HereDoc;
+
 static void parse_list (Parser *p, char terminator);
+static SeroShellWordFlags parse_dollar (Parser *p, GString *text, gboolean in_double_quotes);
+static SeroShellWordFlags parse_double_quoted (Parser *p, GString *text, char close);
+static void parse_backticks (Parser *p);
+
+static void
+heredoc_free (HereDoc *heredoc)
+{
+  g_free (heredoc->delimiter);
+  g_free (heredoc);
+}
 
 static void
 word_free (SeroShellWord *word)
@@ -48,6 +67,7 @@ redirect_free (SeroShellRedirect *redirect)
 {
   g_free (redirect->op);
   word_free (redirect->target);
+  g_free (redirect->body);
   g_free (redirect);
 }
 
@@ -128,7 +148,7 @@ parse_nested (Parser     *p,
       return;
     }
 
-  sub.heredocs = g_ptr_array_new_with_free_func (g_free);
+  sub.heredocs = g_ptr_array_new_with_free_func ((GDestroyNotify) heredoc_free);
   parse_list (&sub, '\0');
   g_ptr_array_unref (sub.heredocs);
 }
@@ -142,7 +162,7 @@ parse_command_substitution (Parser *p)
 
   sub.depth = p->depth + 1;
   sub.nested = TRUE;
-  sub.heredocs = g_ptr_array_new_with_free_func (g_free);
+  sub.heredocs = g_ptr_array_new_with_free_func ((GDestroyNotify) heredoc_free);
   if (sub.depth > MAX_DEPTH)
     {
       g_ptr_array_unref (sub.heredocs);
@@ -165,39 +185,113 @@ parse_command_substitution (Parser *p)
   p->pos = sub.pos + 1;
 }
 
-/* Skips to the matching close of ${ … } or $(( … )), respecting quotes. */
+/* After "${": reads to the matching "}". A default or replacement value
+ * may hold substitutions that run (${x:-$(cmd)}), so they are parsed, not
+ * skipped. */
 static gboolean
-skip_balanced (Parser *p,
-               char    open,
-               char    close)
+parse_parameter (Parser *p)
 {
+  g_autoptr(GString) scratch = g_string_new (NULL);
   int depth = 1;
 
-  while (p->pos < p->len)
+  while (p->pos < p->len && p->script->error == NULL)
     {
-      char c = p->s[p->pos++];
+      char c = p->s[p->pos];
 
-      if (c == '\\' && p->pos < p->len)
-        p->pos++;
+      if (c == '\\' && p->pos + 1 < p->len)
+        p->pos += 2;
       else if (c == '\'')
         {
-          const char *end = memchr (p->s + p->pos, '\'', p->len - p->pos);
+          const char *end = memchr (p->s + p->pos + 1, '\'', p->len - p->pos - 1);
+
           if (end == NULL)
             return FALSE;
           p->pos = end - p->s + 1;
         }
-      else if (c == open)
-        depth++;
-      else if (c == close && --depth == 0)
-        return TRUE;
+      else if (c == '"')
+        {
+          p->pos++;
+          parse_double_quoted (p, scratch, '"');
+        }
+      else if (c == '$')
+        parse_dollar (p, scratch, TRUE);
+      else if (c == '`')
+        {
+          p->pos++;
+          parse_backticks (p);
+        }
+      else
+        {
+          p->pos++;
+          if (c == '{')
+            depth++;
+          else if (c == '}' && --depth == 0)
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* After "((": reads to the matching "))", parsing the substitutions inside
+ * ($(( $(cmd) + 1 )) runs cmd). Returns FALSE when the text is not
+ * arithmetic after all: bash then reads "$((a); b)" as a command
+ * substitution holding a subshell, and so must the caller. */
+static gboolean
+parse_arithmetic (Parser *p)
+{
+  g_autoptr(GString) scratch = g_string_new (NULL);
+  int depth = 0;
+
+  while (p->pos < p->len && p->script->error == NULL)
+    {
+      char c = p->s[p->pos];
+
+      if (c == '(')
+        {
+          depth++;
+          p->pos++;
+        }
+      else if (c == ')')
+        {
+          if (depth > 0)
+            {
+              depth--;
+              p->pos++;
+            }
+          else if (peek (p, 1) == ')')
+            {
+              p->pos += 2;
+              return TRUE;
+            }
+          else
+            return FALSE;
+        }
+      else if (c == '\\' && p->pos + 1 < p->len)
+        p->pos += 2;
+      else if (c == '\'')
+        return FALSE;
+      else if (c == '"')
+        {
+          p->pos++;
+          parse_double_quoted (p, scratch, '"');
+        }
+      else if (c == '$')
+        parse_dollar (p, scratch, TRUE);
+      else if (c == '`')
+        {
+          p->pos++;
+          parse_backticks (p);
+        }
+      else
+        p->pos++;
     }
 
   return FALSE;
 }
 
 static void
-parse_backticks (Parser  *p,
-                 GString *unused)
+parse_backticks (Parser *p)
 {
   GString *inner = g_string_new (NULL);
 
@@ -222,6 +316,109 @@ parse_backticks (Parser  *p,
   g_string_free (inner, TRUE);
 }
 
+static int
+hex_value (char c)
+{
+  return g_ascii_isxdigit (c) ? g_ascii_xdigit_value (c) : -1;
+}
+
+/* $'…' (bash's ANSI-C quoting) at p->pos, just after the quote. The escapes
+ * are decoded as bash does, so $'\x72m' is the word rm; a NUL ends the
+ * word's text (bash drops the rest). */
+static gboolean
+parse_ansi_c_quoted (Parser  *p,
+                     GString *text)
+{
+  gboolean ended = FALSE;
+
+  while (p->pos < p->len && p->s[p->pos] != '\'')
+    {
+      char c = p->s[p->pos++];
+      gunichar value = 0;
+      int digits = 0;
+
+      if (c != '\\' || p->pos >= p->len)
+        {
+          if (!ended)
+            g_string_append_c (text, c);
+          continue;
+        }
+
+      c = p->s[p->pos++];
+      switch (c)
+        {
+        case 'a': value = '\a'; break;
+        case 'b': value = '\b'; break;
+        case 'e': case 'E': value = 0x1b; break;
+        case 'f': value = '\f'; break;
+        case 'n': value = '\n'; break;
+        case 'r': value = '\r'; break;
+        case 't': value = '\t'; break;
+        case 'v': value = '\v'; break;
+        case 'c':
+          /* A control character; past ASCII there is none to name. */
+          if (p->pos < p->len && (guchar) p->s[p->pos] < 0x80)
+            value = p->s[p->pos++] & 0x1f;
+          else
+            value = 0xFFFD;
+          break;
+        case 'x': case 'u': case 'U':
+          {
+            int max = c == 'x' ? 2 : c == 'u' ? 4 : 8;
+
+            while (digits < max && p->pos < p->len && hex_value (p->s[p->pos]) >= 0)
+              value = value * 16 + hex_value (p->s[p->pos++]), digits++;
+            if (digits == 0)
+              {
+                if (!ended)
+                  g_string_append_c (text, '\\'), g_string_append_c (text, c);
+                continue;
+              }
+          }
+          break;
+        case '\\': case '\'': case '"': case '?':
+          value = (guchar) c;
+          break;
+        default:
+          if (c >= '0' && c <= '7')
+            {
+              value = c - '0';
+              while (++digits < 3 && p->pos < p->len && p->s[p->pos] >= '0' && p->s[p->pos] <= '7')
+                value = value * 8 + (p->s[p->pos++] - '0');
+            }
+          else
+            {
+              /* bash keeps an unknown escape as written. */
+              if (!ended)
+                g_string_append_c (text, '\\'), g_string_append_c (text, c);
+              continue;
+            }
+          break;
+        }
+
+      if (value == 0)
+        ended = TRUE;
+      if (ended)
+        continue;
+
+      /* Words stay valid UTF-8 (they end up in reasons and JSON): a raw
+       * byte past ASCII from \x or octal becomes U+FFFD, which no command
+       * name holds anyway. */
+      if (value < 0x80)
+        g_string_append_c (text, (char) value);
+      else if ((c == 'u' || c == 'U' || c == 'c') && g_unichar_validate (value))
+        g_string_append_unichar (text, value);
+      else
+        g_string_append_unichar (text, 0xFFFD);
+    }
+
+  if (p->pos >= p->len)
+    return FALSE;
+
+  p->pos++;
+  return TRUE;
+}
+
 /* A $ at p->pos: variables, ${…}, $(…), $((…)), $'…'. Appends what is
  * literal to @text; returns the flags it adds. */
 static SeroShellWordFlags
@@ -230,84 +427,80 @@ parse_dollar (Parser  *p,
               gboolean in_double_quotes)
 {
   char next = peek (p, 1);
+  SeroShellWordFlags flags = 0;
+
+  /* ${ ${ ${ … and $( $( … nest through here; bound it. */
+  if (++p->depth > MAX_DEPTH)
+    {
+      fail (p, "expansions are nested too deeply");
+      p->depth--;
+      return 0;
+    }
 
   if (next == '(' && peek (p, 2) == '(')
     {
+      gsize start = p->pos;
+
       p->pos += 3;
-      if (!skip_balanced (p, '(', ')') || peek (p, 0) != ')')
+      if (parse_arithmetic (p))
         {
-          fail (p, "a $(( arithmetic expansion is not closed");
-          return 0;
+          g_string_append (text, "$((…))");
+          flags = SERO_SHELL_WORD_EXPANSION;
         }
-      p->pos++;
-      g_string_append (text, "$((…))");
-      return SERO_SHELL_WORD_EXPANSION;
+      else if (p->script->error == NULL)
+        {
+          /* Not arithmetic: "$( (" opens a substitution holding a subshell. */
+          p->pos = start;
+          next = '(';
+        }
     }
 
-  if (next == '(')
+  if (flags != 0 || p->script->error != NULL)
+    ;
+  else if (next == '(')
     {
       p->pos += 2;
       parse_command_substitution (p);
       g_string_append (text, "$(…)");
-      return SERO_SHELL_WORD_EXPANSION | SERO_SHELL_WORD_SUBSTITUTION;
+      flags = SERO_SHELL_WORD_EXPANSION | SERO_SHELL_WORD_SUBSTITUTION;
     }
-
-  if (next == '{')
+  else if (next == '{')
     {
       p->pos += 2;
-      if (!skip_balanced (p, '{', '}'))
-        {
-          fail (p, "a ${ expansion is not closed");
-          return 0;
-        }
+      if (!parse_parameter (p))
+        fail (p, "a ${ expansion is not closed");
       g_string_append (text, "${…}");
-      return SERO_SHELL_WORD_EXPANSION;
+      flags = SERO_SHELL_WORD_EXPANSION;
     }
-
-  if (next == '\'' && !in_double_quotes)
+  else if (next == '\'' && !in_double_quotes)
     {
-      /* $'…': ANSI-C quoting. Escapes are kept as written; the gate only
-       * needs to know the word is quoted and where it ends. */
       p->pos += 2;
-      while (p->pos < p->len && p->s[p->pos] != '\'')
-        {
-          if (p->s[p->pos] == '\\' && p->pos + 1 < p->len)
-            {
-              char escaped = p->s[p->pos + 1];
-              g_string_append_c (text, escaped == 'n' ? '\n' : escaped == 't' ? '\t' : escaped);
-              p->pos += 2;
-              continue;
-            }
-          g_string_append_c (text, p->s[p->pos++]);
-        }
-      if (p->pos >= p->len)
-        {
-          fail (p, "a $' quote is not closed");
-          return 0;
-        }
-      p->pos++;
-      return SERO_SHELL_WORD_QUOTED;
+      if (!parse_ansi_c_quoted (p, text))
+        fail (p, "a $' quote is not closed");
+      flags = SERO_SHELL_WORD_QUOTED;
     }
-
-  if (g_ascii_isalpha (next) || next == '_')
+  else if (g_ascii_isalpha (next) || next == '_')
     {
       p->pos++;
       while (p->pos < p->len && (g_ascii_isalnum (p->s[p->pos]) || p->s[p->pos] == '_'))
         p->pos++;
       g_string_append (text, "$VAR");
-      return SERO_SHELL_WORD_EXPANSION;
+      flags = SERO_SHELL_WORD_EXPANSION;
     }
-
-  if (next != '\0' && strchr ("@*#?-$!0123456789", next) != NULL)
+  else if (next != '\0' && strchr ("@*#?-$!0123456789", next) != NULL)
     {
       p->pos += 2;
       g_string_append (text, "$VAR");
-      return SERO_SHELL_WORD_EXPANSION;
+      flags = SERO_SHELL_WORD_EXPANSION;
+    }
+  else
+    {
+      g_string_append_c (text, '$');
+      p->pos++;
     }
 
-  g_string_append_c (text, '$');
-  p->pos++;
-  return 0;
+  p->depth--;
+  return flags;
 }
 
 /* Inside "…" or an expanding here-document body (@close '\0'). */
@@ -339,7 +532,7 @@ parse_double_quoted (Parser  *p,
       else if (c == '`')
         {
           p->pos++;
-          parse_backticks (p, text);
+          parse_backticks (p);
           g_string_append (text, "`…`");
           flags |= SERO_SHELL_WORD_EXPANSION | SERO_SHELL_WORD_SUBSTITUTION;
         }
@@ -439,15 +632,27 @@ parse_word (Parser *p)
 
         case '`':
           p->pos++;
-          parse_backticks (p, text);
+          parse_backticks (p);
           g_string_append (text, "`…`");
           flags |= SERO_SHELL_WORD_EXPANSION | SERO_SHELL_WORD_SUBSTITUTION;
           break;
 
         case '*':
         case '?':
-        case '[':
           flags |= SERO_SHELL_WORD_GLOB;
+          g_string_append_c (text, c);
+          p->pos++;
+          break;
+
+        case '[':
+          /* Only a bracket expression with its ] is a glob; the test
+           * commands [ and [[ are not. */
+          for (gsize i = p->pos + 1; i < p->len && !is_meta (p->s[i]); i++)
+            if (p->s[i] == ']')
+              {
+                flags |= SERO_SHELL_WORD_GLOB;
+                break;
+              }
           g_string_append_c (text, c);
           p->pos++;
           break;
@@ -504,10 +709,27 @@ is_reserved (const char *text)
   return g_strv_contains (reserved, text);
 }
 
+/* Words after some keywords are not commands: the name after `function`,
+ * the loop variable and list of `for x in …`, the words of `[[ … ]]`, the
+ * subject of `case … in`, a `coproc NAME {`, and `time -p`. */
+typedef enum
+{
+  SKIP_NONE,
+  SKIP_ONE,
+  SKIP_TO_DO,
+  SKIP_TEST,
+  SKIP_CASE_SUBJECT,
+  SKIP_COPROC_NAME,
+  SKIP_TIME_OPTION,
+} Skip;
+
 typedef struct
 {
   SeroShellCommand *command;
   guint             pipe_position;
+  Skip              skip;
+  guint             case_depth;
+  gboolean          case_pattern;  /* reading `pattern)` of a case item */
 } State;
 
 static SeroShellCommand *
@@ -552,10 +774,8 @@ read_heredoc_bodies (Parser *p)
 {
   for (guint i = 0; i < p->heredocs->len && !at_end (p); i++)
     {
-      const char *spec = g_ptr_array_index (p->heredocs, i);
-      gboolean expand = spec[0] == 'U';
-      gboolean strip_tabs = spec[1] == '-';
-      const char *delimiter = spec + 2;
+      HereDoc *heredoc = g_ptr_array_index (p->heredocs, i);
+      gsize delimiter_len = strlen (heredoc->delimiter);
       gsize body_start = p->pos;
       gsize body_end = p->len;
 
@@ -566,10 +786,10 @@ read_heredoc_bodies (Parser *p)
           const char *line = p->s + p->pos;
           gsize line_len = line_end - p->pos;
 
-          while (strip_tabs && line_len > 0 && *line == '\t')
+          while (heredoc->strip_tabs && line_len > 0 && *line == '\t')
             line++, line_len--;
 
-          if (line_len == strlen (delimiter) && strncmp (line, delimiter, line_len) == 0)
+          if (line_len == delimiter_len && strncmp (line, heredoc->delimiter, line_len) == 0)
             {
               body_end = p->pos;
               p->pos = newline ? line_end + 1 : p->len;
@@ -578,14 +798,22 @@ read_heredoc_bodies (Parser *p)
           p->pos = newline ? line_end + 1 : p->len;
         }
 
+      /* Kept so the gate can read what a shell or interpreter would run
+       * from it (sh <<EOF … EOF). */
+      g_free (heredoc->redirect->body);
+      heredoc->redirect->body = g_strndup (p->s + body_start, body_end - body_start);
+
       /* An unquoted delimiter means the body is expanded: $( ) in it runs. */
-      if (expand)
+      if (heredoc->expand)
         {
           Parser sub = { p->s + body_start, body_end - body_start, 0, p->script, p->depth + 1, TRUE,
                          p->pipeline, p->heredocs };
           g_autoptr(GString) ignored = g_string_new (NULL);
 
-          parse_double_quoted (&sub, ignored, '\0');
+          if (sub.depth > MAX_DEPTH)
+            fail (p, "here-documents are nested too deeply");
+          else
+            parse_double_quoted (&sub, ignored, '\0');
         }
     }
 
@@ -626,23 +854,151 @@ parse_redirect (Parser *p,
 
   p->script->n_operators++;
 
-  if (g_str_has_prefix (op->str, "<<") && !g_str_equal (op->str, "<<<") && target != NULL)
-    g_ptr_array_add (p->heredocs, g_strdup_printf ("%c%c%s",
-                                                   (target->flags & SERO_SHELL_WORD_QUOTED) ? 'Q' : 'U',
-                                                   g_str_has_suffix (op->str, "-") ? '-' : ' ',
-                                                   target->text));
-
   redirect = g_new0 (SeroShellRedirect, 1);
-  redirect->op = g_string_free (g_steal_pointer (&op), FALSE);
   redirect->target = target;
+
+  if (g_str_equal (op->str, "<<<") && target != NULL)
+    redirect->body = g_strdup (target->text);
+  else if (g_str_has_prefix (op->str, "<<") && target != NULL)
+    {
+      HereDoc *heredoc = g_new0 (HereDoc, 1);
+
+      heredoc->redirect = redirect;
+      heredoc->delimiter = g_strdup (target->text);
+      heredoc->expand = !(target->flags & SERO_SHELL_WORD_QUOTED);
+      heredoc->strip_tabs = g_str_has_suffix (op->str, "-");
+      g_ptr_array_add (p->heredocs, heredoc);
+    }
+
+  redirect->op = g_string_free (g_steal_pointer (&op), FALSE);
   g_ptr_array_add (current (p, state)->redirects, redirect);
+}
+
+/* A word where a command would start (or while skipping); returns TRUE
+ * when it was consumed as a keyword or a non-command word. */
+static gboolean
+handle_keyword (Parser        *p,
+                State         *state,
+                SeroShellWord *word)
+{
+  gboolean quoted = (word->flags & SERO_SHELL_WORD_QUOTED) != 0;
+  Skip skip = state->skip;
+
+  state->skip = SKIP_NONE;
+
+  switch (skip)
+    {
+    case SKIP_ONE:
+      return TRUE;
+
+    case SKIP_TO_DO:
+      if (quoted || !g_str_equal (word->text, "do"))
+        state->skip = SKIP_TO_DO;
+      return TRUE;
+
+    case SKIP_TEST:
+      if (quoted || !g_str_equal (word->text, "]]"))
+        state->skip = SKIP_TEST;
+      return TRUE;
+
+    case SKIP_CASE_SUBJECT:
+      if (quoted || !g_str_equal (word->text, "in"))
+        state->skip = SKIP_CASE_SUBJECT;
+      else
+        {
+          state->case_depth++;
+          state->case_pattern = TRUE;
+        }
+      return TRUE;
+
+    case SKIP_COPROC_NAME:
+      {
+        gsize i = p->pos;
+
+        while (i < p->len && (p->s[i] == ' ' || p->s[i] == '\t'))
+          i++;
+        if (i < p->len && (p->s[i] == '{' || p->s[i] == '('))
+          return TRUE;
+      }
+      break;
+
+    case SKIP_TIME_OPTION:
+      if (!quoted && word->text[0] == '-')
+        return TRUE;
+      break;
+
+    case SKIP_NONE:
+    default:
+      break;
+    }
+
+  if (state->command != NULL && state->command->words->len > 0)
+    return FALSE;
+  if (quoted || !is_reserved (word->text))
+    return FALSE;
+
+  /* Keywords are not commands: what follows them is. */
+  p->script->n_operators++;
+
+  if (g_str_equal (word->text, "function"))
+    state->skip = SKIP_ONE;
+  else if (g_str_equal (word->text, "for") || g_str_equal (word->text, "select"))
+    state->skip = SKIP_TO_DO;
+  else if (g_str_equal (word->text, "[["))
+    state->skip = SKIP_TEST;
+  else if (g_str_equal (word->text, "case"))
+    state->skip = SKIP_CASE_SUBJECT;
+  else if (g_str_equal (word->text, "coproc"))
+    state->skip = SKIP_COPROC_NAME;
+  else if (g_str_equal (word->text, "time"))
+    state->skip = SKIP_TIME_OPTION;
+  else if (g_str_equal (word->text, "esac") && state->case_depth > 0)
+    state->case_depth--;
+
+  return TRUE;
+}
+
+/* Inside `case … in`, before an item's `)`: patterns, not commands. */
+static void
+parse_case_pattern (Parser *p,
+                    State  *state)
+{
+  char c = p->s[p->pos];
+  SeroShellWord *word;
+
+  if (c == '\n' || c == '(' || c == '|')
+    {
+      p->pos++;
+      return;
+    }
+
+  if (c == ')')
+    {
+      p->pos++;
+      state->case_pattern = FALSE;
+      return;
+    }
+
+  word = parse_word (p);
+  if (word == NULL)
+    {
+      fail (p, "unexpected character in a case pattern");
+      return;
+    }
+
+  if (!(word->flags & SERO_SHELL_WORD_QUOTED) && g_str_equal (word->text, "esac"))
+    {
+      state->case_depth--;
+      state->case_pattern = FALSE;
+    }
+  word_free (word);
 }
 
 static void
 parse_list (Parser *p,
             char    terminator)
 {
-  State state = { NULL, 0 };
+  State state = { NULL, 0, SKIP_NONE, 0, FALSE };
   int groups = 0;
 
   while (!at_end (p))
@@ -669,8 +1025,16 @@ parse_list (Parser *p,
           continue;
         }
 
+      if (state.case_pattern)
+        {
+          parse_case_pattern (p, &state);
+          continue;
+        }
+
       if (c == '\n')
         {
+          if (state.skip != SKIP_CASE_SUBJECT)
+            state.skip = SKIP_NONE;
           finish (p, &state);
           p->pos++;
           (*p->pipeline)++;
@@ -710,9 +1074,45 @@ parse_list (Parser *p,
             }
         }
 
+      /* (( … )): an arithmetic command, unless it turns out to be a
+       * subshell inside a subshell. */
+      if (c == '(' && peek (p, 1) == '(' && (state.command == NULL || state.command->words->len == 0))
+        {
+          gsize start = p->pos;
+
+          p->pos += 2;
+          if (parse_arithmetic (p))
+            {
+              p->script->n_operators++;
+              continue;
+            }
+          if (p->script->error != NULL)
+            break;
+          p->pos = start;
+        }
+
+      /* ;; ;& ;;& end a case item: patterns follow. */
+      if (c == ';' && state.case_depth > 0 && (peek (p, 1) == ';' || peek (p, 1) == '&'))
+        {
+          finish (p, &state);
+          p->script->n_operators++;
+          p->pos += (peek (p, 1) == ';' && peek (p, 2) == '&') ? 3 : 2;
+          (*p->pipeline)++;
+          state.pipe_position = 0;
+          state.skip = SKIP_NONE;
+          state.case_pattern = TRUE;
+          continue;
+        }
+
       if (c == ';' || c == '&' || c == '|' || c == '(' || c == ')')
         {
           gboolean pipe = c == '|' && peek (p, 1) != '|';
+          gboolean doubled = (c == '&' || c == '|') && peek (p, 1) == c;
+
+          /* A list separator ends a for header or a [[ test; && and ||
+           * inside [[ … ]] are part of the test. */
+          if (c == ';' || ((c == '&' || c == '|') && !doubled))
+            state.skip = SKIP_NONE;
 
           finish (p, &state);
           p->script->n_operators++;
@@ -755,12 +1155,8 @@ parse_list (Parser *p,
       {
         SeroShellCommand *command = current (p, &state);
 
-        if (command->words->len == 0 && !(word->flags & SERO_SHELL_WORD_QUOTED) && is_reserved (word->text))
-          {
-            /* Keywords are not commands: what follows them is. */
-            p->script->n_operators++;
-            word_free (word);
-          }
+        if (handle_keyword (p, &state, word))
+          word_free (word);
         else if (command->words->len == 0 && is_assignment (word))
           g_ptr_array_add (command->assignments, word);
         else
@@ -789,7 +1185,7 @@ sero_shell_parse (const char *text)
   Parser p = { text, strlen (text), 0, script, 0, FALSE, &pipeline, NULL };
 
   script->commands = g_ptr_array_new_with_free_func ((GDestroyNotify) command_free);
-  p.heredocs = g_ptr_array_new_with_free_func (g_free);
+  p.heredocs = g_ptr_array_new_with_free_func ((GDestroyNotify) heredoc_free);
   parse_list (&p, '\0');
   g_ptr_array_unref (p.heredocs);
 

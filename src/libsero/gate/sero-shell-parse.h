@@ -27,10 +27,18 @@ typedef struct
   SeroShellWordFlags  flags;
 } SeroShellWord;
 
+/**
+ * SeroShellRedirect:
+ * @op: ">", ">>", "<", "2>", "&>", "<<", "<<<" …
+ * @target: (nullable): the file, descriptor or here-document delimiter
+ * @body: (nullable): what a here-document (`<<`) or here-string (`<<<`)
+ *   feeds the command, as written; a shell or interpreter reading it runs it
+ */
 typedef struct
 {
-  char          *op;          /* ">", ">>", "<", "2>", "&>", "<<" … */
+  char          *op;
   SeroShellWord *target;
+  char          *body;
 } SeroShellRedirect;
 
 /**
