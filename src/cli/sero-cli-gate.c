@@ -111,18 +111,24 @@ sero_cli_gate (int    argc,
     {
       g_autoptr(GInputStream) input = g_unix_input_stream_new (0, FALSE);
       g_autoptr(GDataInputStream) lines = g_data_input_stream_new (input);
+      g_autoptr(GError) error = NULL;
       char *line;
 
       if (rest[1] != NULL)
         return sero_cli_usage_error (USAGE, "--stdin takes no COMMAND");
 
-      while ((line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, NULL)) != NULL)
+      /* Bytes, not _utf8: a line that is not UTF-8 is a line the gate
+       * answers for ("unparseable"), not the end of the audit. */
+      while ((line = g_data_input_stream_read_line (lines, NULL, NULL, &error)) != NULL)
         {
           g_autoptr(SeroGateDecision) decision = decide (gate, line, root, cwd, interactive);
 
           print_decision (decision);
           g_free (line);
         }
+
+      if (error != NULL)
+        return sero_cli_error (error);
       return SERO_CLI_EXIT_OK;
     }
 

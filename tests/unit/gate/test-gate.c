@@ -17,6 +17,7 @@ typedef enum
   FAKE_BLOCK,
   FAKE_CANCEL,
   FAKE_NEVER,
+  FAKE_DEAF,     /* never answers and ignores being withdrawn */
 } FakeMode;
 
 #define FAKE_TYPE_BRIDGE (fake_bridge_get_type ())
@@ -29,6 +30,7 @@ struct _FakeBridge
   guint     asked;
   char     *last_prompt;
   char     *last_id;
+  GTask    *pending;   /* FAKE_DEAF: the question, to answer late */
 };
 
 static void fake_bridge_iface_init (SeroFeedbackBridgeInterface *iface);
@@ -65,6 +67,7 @@ fake_ask (SeroFeedbackBridge  *bridge,
     case FAKE_ALLOW:  g_task_return_int (task, SERO_PERMISSION_ALLOW); break;
     case FAKE_BLOCK:  g_task_return_int (task, SERO_PERMISSION_BLOCK); break;
     case FAKE_CANCEL: g_task_return_int (task, SERO_PERMISSION_CANCELLED); break;
+    case FAKE_DEAF:   g_set_object (&self->pending, task); break;
     case FAKE_NEVER:
     default:
       /* Silence: only the gate's own cancellation (its timeout) ends it. */
@@ -97,6 +100,7 @@ fake_bridge_finalize (GObject *object)
 
   g_free (self->last_prompt);
   g_free (self->last_id);
+  g_clear_object (&self->pending);
   G_OBJECT_CLASS (fake_bridge_parent_class)->finalize (object);
 }
 
@@ -297,6 +301,55 @@ test_ask_outcomes (void)
   g_assert_cmpstr (timed_default->reason, ==, "Dangerous command blocked — approval timed out after 2s");
 }
 
+/* A bridge that neither answers nor notices being withdrawn must not hang
+ * the agent: the timeout completes the check on its own, and the answer
+ * that arrives later changes nothing. */
+static void
+test_deaf_bridge (void)
+{
+  g_autoptr(SeroBashGate) gate = g_object_new (SERO_TYPE_BASH_GATE, "timeout-ms", 20, NULL);
+  g_autoptr(FakeBridge) deaf = fake_bridge_new (FAKE_DEAF);
+  g_autoptr(SeroGateDecision) decision = check (gate, "sudo reboot", deaf, NULL);
+
+  g_assert_cmpint (decision->verdict, ==, SERO_GATE_BLOCK);
+  g_assert_cmpstr (decision->reason, ==, "Dangerous command blocked — approval timed out after 1s");
+  g_assert_nonnull (deaf->pending);
+
+  g_task_return_int (deaf->pending, SERO_PERMISSION_ALLOW);
+  g_clear_object (&deaf->pending);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (decision->verdict, ==, SERO_GATE_BLOCK);
+}
+
+/* The caller cancelling while the question is open blocks at once. */
+static void
+test_cancel_while_asking (void)
+{
+  g_autoptr(SeroBashGate) gate = sero_bash_gate_new ();
+  g_autoptr(FakeBridge) deaf = fake_bridge_new (FAKE_DEAF);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  SeroGateDecision *decision = NULL;
+
+  sero_bash_gate_check_async (gate, "rm -rf src", ROOT, CWD, SERO_FEEDBACK_BRIDGE (deaf), cancellable,
+                              on_checked, &decision);
+  while (deaf->asked == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_cancellable_cancel (cancellable);
+  while (decision == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpint (decision->verdict, ==, SERO_GATE_BLOCK);
+  g_assert_cmpstr (decision->reason, ==, "Blocked by user — cancelled");
+  g_assert_cmpstr (decision->rule, ==, "rm-recursive");
+  sero_gate_decision_free (decision);
+
+  g_task_return_int (deaf->pending, SERO_PERMISSION_ALLOW);
+  g_clear_object (&deaf->pending);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
 static void
 on_path_checked (GObject      *object,
                  GAsyncResult *result,
@@ -408,6 +461,78 @@ test_parser (void)
   g_assert_cmpstr (sero_shell_command_word (third, 0)->text, ==, "id");
 }
 
+static void
+test_parser_constructs (void)
+{
+  /* Here-document bodies are kept for the gate; $'…' is decoded. */
+  {
+    g_autoptr(SeroShellScript) script = sero_shell_parse ("sh <<'EOF'\nrm -rf /\nEOF\n$'\\x72m' x");
+    SeroShellCommand *sh, *rm;
+    SeroShellRedirect *redirect;
+
+    g_assert_null (script->error);
+    g_assert_cmpuint (script->commands->len, ==, 2);
+    sh = g_ptr_array_index (script->commands, 0);
+    redirect = g_ptr_array_index (sh->redirects, 0);
+    g_assert_cmpstr (redirect->op, ==, "<<");
+    g_assert_cmpstr (redirect->body, ==, "rm -rf /\n");
+    rm = g_ptr_array_index (script->commands, 1);
+    g_assert_cmpstr (sero_shell_command_word (rm, 0)->text, ==, "rm");
+  }
+
+  /* Substitutions inside ${…} and $((…)) are commands too. */
+  {
+    g_autoptr(SeroShellScript) script = sero_shell_parse ("echo ${a:-$(id)} $(( $(nproc) * 2 ))");
+
+    g_assert_null (script->error);
+    g_assert_cmpuint (script->commands->len, ==, 3);
+  }
+
+  /* case, for, [[ ]] and function: only the commands in them are. */
+  {
+    g_autoptr(SeroShellScript) script =
+      sero_shell_parse ("case $x in a|b) ls;; *) pwd;; esac; for i in x y; do echo $i; done; "
+                        "[[ $a == b ]] && true; function f { date; }");
+    const char *expected[] = { "ls", "pwd", "echo", "true", "date" };
+
+    g_assert_null (script->error);
+    g_assert_cmpuint (script->commands->len, ==, G_N_ELEMENTS (expected));
+    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+      {
+        SeroShellCommand *command = g_ptr_array_index (script->commands, i);
+        g_assert_cmpstr (sero_shell_command_word (command, 0)->text, ==, expected[i]);
+      }
+  }
+
+  /* Nesting is bounded, not a stack overflow. */
+  {
+    g_autoptr(GString) deep = g_string_new ("echo ");
+    g_autoptr(SeroShellScript) script = NULL;
+
+    for (guint i = 0; i < 10000; i++)
+      g_string_append (deep, "${a:-");
+    script = sero_shell_parse (deep->str);
+    g_assert_nonnull (script->error);
+  }
+}
+
+/* Nested wrappers are bounded work: asked, not a hang. */
+static void
+test_bounded_work (void)
+{
+  g_autoptr(SeroBashGate) gate = sero_bash_gate_new ();
+  g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr(SeroGateDecision) decision = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  for (guint i = 0; i < 200; i++)
+    g_string_append (line, "flock x ");
+  g_string_append (line, "ls");
+  decision = sero_bash_gate_classify (gate, line->str, ROOT, CWD);
+  g_assert_cmpstr (decision->rule, ==, "too-complex");
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+}
+
 /* Found by the fuzzer. */
 static void
 test_fuzz_regressions (void)
@@ -483,10 +608,14 @@ main (int    argc,
   g_test_add_func ("/sero/gate/corpus", test_corpus);
   g_test_add_func ("/sero/gate/original-cases", test_original_cases);
   g_test_add_func ("/sero/gate/ask-outcomes", test_ask_outcomes);
+  g_test_add_func ("/sero/gate/deaf-bridge", test_deaf_bridge);
+  g_test_add_func ("/sero/gate/cancel-while-asking", test_cancel_while_asking);
   g_test_add_func ("/sero/gate/paths", test_paths);
   g_test_add_func ("/sero/gate/cleanup-through-symlink", test_cleanup_through_symlink);
   g_test_add_func ("/sero/gate/worktree-root", test_worktree_root);
   g_test_add_func ("/sero/gate/parser", test_parser);
+  g_test_add_func ("/sero/gate/parser-constructs", test_parser_constructs);
+  g_test_add_func ("/sero/gate/bounded-work", test_bounded_work);
   g_test_add_func ("/sero/gate/fuzz-regressions", test_fuzz_regressions);
   g_test_add_func ("/sero/gate/cli", test_cli);
 
