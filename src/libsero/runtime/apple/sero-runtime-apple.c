@@ -408,7 +408,7 @@ remove_tree (GFile *file)
     }
 
   if (!g_file_delete (file, NULL, &error) && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-    g_warning ("Could not remove %s: %s", g_file_peek_path (file), error->message);
+    g_message ("Could not remove %s: %s", g_file_peek_path (file), error->message);
 }
 
 /* The last resort for a container the CLI can neither inspect nor delete
@@ -428,7 +428,7 @@ recover_ghost (SeroRuntimeApple  *self,
   g_autoptr(SeroProcessResult) stopped = NULL;
   g_autoptr(SeroProcessResult) result = NULL;
 
-  g_warning ("%s cannot be deleted (%s); removing %s and restarting Apple's container system",
+  g_message ("%s cannot be deleted (%s); removing %s and restarting Apple's container system",
              container_name (self), why, storage);
   _sero_runtime_set_status (SERO_RUNTIME (self), SERO_RUNTIME_STATUS_STARTING,
                             "Repairing a damaged container: restarting Apple's container system");
