@@ -613,10 +613,16 @@ check_code (Ctx        *ctx,
       for (guint i = 0; i < literals->len; i++)
         check_fragment (ctx, g_ptr_array_index (literals, i));
 
-      /* subprocess.run(["rm", "-rf", "/"]): the words are separate strings. */
+      /* subprocess.run(["rm", "-rf", "/"]), spawnSync('rm', ['-rf', '/']):
+       * the words are separate strings, and the program need not be the
+       * first string in the code. */
       g_ptr_array_add (literals, NULL);
-      joined = g_strjoinv (" ", (char **) literals->pdata);
-      check_fragment (ctx, joined);
+      for (guint i = 0; i + 1 < literals->len && ctx->rule == NULL; i++)
+        {
+          g_free (joined);
+          joined = g_strjoinv (" ", (char **) literals->pdata + i);
+          check_fragment (ctx, joined);
+        }
     }
 }
 
@@ -667,6 +673,9 @@ check_find (Ctx                    *ctx,
           if (end > i + 1)
             {
               g_autofree char *exec_name = command_name (words[i + 1]->text);
+
+              if (strstr (words[i + 1]->text, "{}") != NULL)
+                flag (ctx, "dynamic-command", "find runs the files it matches as commands");
 
               if (g_str_equal (exec_name, "rm") || g_str_equal (exec_name, "shred") ||
                   g_str_equal (exec_name, "unlink") || g_str_equal (exec_name, "rmdir"))
@@ -917,7 +926,13 @@ check_rimraf (Ctx            *ctx,
 {
   g_autofree char *list = join_words (words + 1, n - 1);
 
-  flag (ctx, "rm-recursive", "Deletes recursively: rimraf %s", list);
+  /* rimraf --help deletes nothing; any operand is a tree to delete. */
+  for (guint i = 1; i < n; i++)
+    if (!is_option (words[i]))
+      {
+        flag (ctx, "rm-recursive", "Deletes recursively: rimraf %s", list);
+        return;
+      }
 }
 
 /* One simple command, as words (so wrappers and find -exec can recurse on a
@@ -953,7 +968,8 @@ check_words (Ctx                    *ctx,
       return;
     }
 
-  if (g_str_equal (name, "su") || g_str_equal (name, "pkexec") || g_str_equal (name, "run0"))
+  if (g_str_equal (name, "su") || g_str_equal (name, "pkexec") || g_str_equal (name, "run0") ||
+      g_str_equal (name, "sudoedit"))
     {
       flag (ctx, "privilege-escalation", "Runs a command with administrator rights (%s)", name);
       for (guint i = 1; i + 1 < n; i++)
@@ -982,6 +998,11 @@ check_words (Ctx                    *ctx,
           if (g_str_has_prefix (text, "--split-string="))
             {
               check_text (ctx, text + strlen ("--split-string="));
+              return;
+            }
+          if (g_str_has_prefix (text, "-S"))
+            {
+              check_text (ctx, text + 2);
               return;
             }
           if (g_str_equal (text, "--"))
@@ -1015,17 +1036,25 @@ check_words (Ctx                    *ctx,
   if (g_str_equal (name, "exec") || g_str_equal (name, "nohup") || g_str_equal (name, "time") ||
       g_str_equal (name, "setsid") || g_str_equal (name, "stdbuf") || g_str_equal (name, "nice") ||
       g_str_equal (name, "ionice") || g_str_equal (name, "chrt") || g_str_equal (name, "unbuffer") ||
-      g_str_equal (name, "caffeinate") || g_str_equal (name, "systemd-run") || g_str_equal (name, "strace") ||
-      g_str_equal (name, "ltrace"))
+      g_str_equal (name, "caffeinate") || g_str_equal (name, "systemd-run"))
     {
-      static const char * const with_argument[] = {
-        "-a", "-n", "-c", "-p", "-f", "-i", "-o", "-e", "-u", "-s", "-E", "-I", "-P", "-X", NULL
-      };
+      static const char * const with_argument[] = { "-a", "-n", "-c", "-p", "-f", "-i", "-o", "-e", "-u", NULL };
       guint i = skip_options (words, n, 1, with_argument);
 
       /* nice -n takes a number; chrt takes a priority before the command. */
       if (g_str_equal (name, "chrt") && i < n && g_ascii_isdigit (words[i]->text[0]))
         i++;
+      check_words (ctx, words + i, n - i, command);
+      return;
+    }
+
+  if (g_str_equal (name, "strace") || g_str_equal (name, "ltrace"))
+    {
+      static const char * const with_argument[] = {
+        "-a", "-b", "-e", "-E", "-I", "-o", "-O", "-p", "-P", "-s", "-S", "-u", "-U", "-X", NULL
+      };
+      guint i = skip_options (words, n, 1, with_argument);
+
       check_words (ctx, words + i, n - i, command);
       return;
     }
@@ -1043,8 +1072,35 @@ check_words (Ctx                    *ctx,
 
   if (g_str_equal (name, "xargs"))
     {
-      static const char * const with_argument[] = { "-I", "-n", "-P", "-L", "-s", "-d", "-E", "-a", "-i", NULL };
+      static const char * const with_argument[] = { "-I", "-n", "-P", "-L", "-s", "-d", "-E", "-a", NULL };
+      const char *replace = NULL;
       guint i = skip_options (words, n, 1, with_argument);
+
+      for (guint j = 1; j < i; j++)
+        if (g_str_equal (words[j]->text, "-I") && j + 1 < i)
+          replace = words[j + 1]->text;
+        else if (g_str_has_prefix (words[j]->text, "-I") || g_str_has_prefix (words[j]->text, "--replace"))
+          replace = strchr (words[j]->text, '=') ? strchr (words[j]->text, '=') + 1 : words[j]->text + 2;
+        else if (g_str_equal (words[j]->text, "-i"))
+          replace = "{}";
+
+      /* xargs builds the command line from its input: a shell whose
+       * script comes from there (xargs sh -c, xargs -I{} sh -c '{}') runs
+       * whatever was piped in. */
+      if (i < n)
+        {
+          g_autofree char *inner = command_name (words[i]->text);
+          guint index = 0;
+
+          if (replace != NULL && replace[0] != '\0' && strstr (words[i]->text, replace) != NULL)
+            flag (ctx, "dynamic-command", "xargs takes the command to run from its input");
+          else if (is_shell (inner) && shell_program (words + i, n - i, &index) == PROGRAM_ARGUMENT &&
+                   (index >= n - i || (replace != NULL && replace[0] != '\0' &&
+                                       strstr (words[i + index]->text, replace) != NULL)))
+            flag (ctx, "dynamic-script", "xargs runs a script taken from its input");
+          else if (g_str_equal (inner, "eval"))
+            flag (ctx, "dynamic-script", "xargs runs a script taken from its input");
+        }
 
       check_words (ctx, words + i, n - i, command);
       return;
@@ -1084,9 +1140,10 @@ check_words (Ctx                    *ctx,
 
   if (g_str_equal (name, "flock") || g_str_equal (name, "script"))
     {
-      /* flock FILE -c 'cmd', script -c 'cmd'; else flock FILE cmd … */
+      /* flock FILE -c 'cmd', script -qc 'cmd'; else flock FILE cmd … */
       for (guint i = 1; i + 1 < n; i++)
-        if (g_str_equal (words[i]->text, "-c") || g_str_equal (words[i]->text, "--command"))
+        if (g_str_equal (words[i]->text, "--command") ||
+            (is_option (words[i]) && words[i]->text[1] != '-' && g_str_has_suffix (words[i]->text, "c")))
           {
             check_text (ctx, words[i + 1]->text);
             return;
@@ -1097,7 +1154,8 @@ check_words (Ctx                    *ctx,
 
   if (g_str_equal (name, "chroot") || g_str_equal (name, "unshare") || g_str_equal (name, "nsenter") ||
       g_str_equal (name, "setpriv") || g_str_equal (name, "firejail") || g_str_equal (name, "fakeroot") ||
-      g_str_equal (name, "valgrind") || g_str_equal (name, "torsocks") || g_str_equal (name, "proxychains"))
+      g_str_equal (name, "valgrind") || g_str_equal (name, "torsocks") || g_str_equal (name, "proxychains") ||
+      g_str_equal (name, "parallel"))
     {
       check_loose_wrapper (ctx, words, n, command);
       return;
@@ -1169,6 +1227,15 @@ check_words (Ctx                    *ctx,
       return;
     }
 
+  /* awk 'BEGIN { system("rm -rf /") }' */
+  if (g_str_equal (name, "awk") || g_str_equal (name, "gawk") || g_str_equal (name, "mawk") ||
+      g_str_equal (name, "nawk") || g_str_equal (name, "busybox-awk"))
+    {
+      for (guint i = 1; i < n && ctx->rule == NULL; i++)
+        check_code (ctx, name, words[i]->text);
+      return;
+    }
+
   if (g_str_equal (name, "rm"))
     check_rm (ctx, words, n);
   else if (g_str_equal (name, "rimraf"))
@@ -1192,7 +1259,8 @@ check_words (Ctx                    *ctx,
           }
     }
   else if (g_str_has_prefix (name, "mkfs") || g_str_equal (name, "mke2fs") || g_str_equal (name, "mkswap") ||
-           g_str_equal (name, "wipefs"))
+           g_str_equal (name, "wipefs") || g_str_equal (name, "mkdosfs") || g_str_equal (name, "mkntfs") ||
+           g_str_equal (name, "mkexfatfs") || g_str_equal (name, "newfs"))
     flag (ctx, "mkfs", "Formats a disk or partition (%s)", name);
   else if (g_str_equal (name, "shutdown") || g_str_equal (name, "reboot") || g_str_equal (name, "halt") ||
            g_str_equal (name, "poweroff"))
@@ -1218,7 +1286,10 @@ check_words (Ctx                    *ctx,
 
   /* Writing onto a block device, whatever the tool. */
   if (g_str_equal (name, "cp") || g_str_equal (name, "tee") || g_str_equal (name, "install") ||
-      g_str_equal (name, "mv") || g_str_equal (name, "cat") || g_str_equal (name, "pv"))
+      g_str_equal (name, "mv") || g_str_equal (name, "cat") || g_str_equal (name, "pv") ||
+      g_str_equal (name, "fdisk") || g_str_equal (name, "sfdisk") || g_str_equal (name, "gdisk") ||
+      g_str_equal (name, "sgdisk") || g_str_equal (name, "cfdisk") || g_str_equal (name, "parted") ||
+      g_str_equal (name, "blkdiscard") || g_str_equal (name, "diskutil"))
     for (guint i = 1; i < n; i++)
       if (is_block_device (words[i]->text))
         flag (ctx, "block-device", "Writes to the block device %s", words[i]->text);
@@ -1444,12 +1515,13 @@ looks_like_fork_bomb (const char *text)
 
   if (g_once_init_enter (&regex))
     {
-      /* name() { name | name & }; (or `function name { … }`): a function
-       * that pipes itself into a background copy of itself. */
+      /* name() { name | name & }; (or `function name { … }`, or
+       * name & name): a function that starts two copies of itself, each
+       * of which does the same. */
       GRegex *compiled =
         g_regex_new ("(?|\\bfunction\\s+([A-Za-z_:.][A-Za-z0-9_:.]*)\\s*(?:\\(\\s*\\))?"
                      "|([A-Za-z_:.][A-Za-z0-9_:.]*)\\s*\\(\\s*\\))"
-                     "\\s*\\{[^}]*?\\1\\s*\\|\\s*\\1\\s*&",
+                     "\\s*\\{[^}]*?(?<![A-Za-z0-9_:.])\\1\\s*[|&]\\s*\\1(?![A-Za-z0-9_:.])",
                      G_REGEX_OPTIMIZE, 0, NULL);
       g_once_init_leave (&regex, compiled);
     }
