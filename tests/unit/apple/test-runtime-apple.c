@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -865,10 +867,17 @@ test_ghost_found_by_inspect (Fixture       *fx,
   g_autoptr(GError) error = NULL;
   g_autofree char *ghost_dir = g_build_filename (fx->storage_dir, CID, NULL);
   g_autofree char *ghost_file = g_build_filename (ghost_dir, "options.json", NULL);
+  g_autofree char *ghost_link = g_build_filename (ghost_dir, "bundle", NULL);
+  g_autofree char *precious = g_build_filename (fx->dir, "precious", NULL);
+  g_autofree char *precious_file = g_build_filename (precious, "keep.txt", NULL);
   g_autofree char *verbs = NULL;
 
   g_assert_cmpint (g_mkdir (ghost_dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (ghost_file, "{}", -1, NULL));
+  /* Removing the storage folder never follows a link out of it. */
+  g_assert_cmpint (g_mkdir (precious, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (precious_file, "mine", -1, NULL));
+  g_assert_cmpint (symlink (precious, ghost_link), ==, 0);
   state_set (fx, "ghosts", "[\"" CID "\"]");
 
   g_assert_true (ensure (runtime, &error));
@@ -879,6 +888,7 @@ test_ghost_found_by_inspect (Fixture       *fx,
   g_assert_cmpstr (verbs, ==,
                    "inspect delete system-stop system-status system-start system-status delete run exec inspect");
   g_assert_false (g_file_test (ghost_dir, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (precious_file, G_FILE_TEST_IS_REGULAR));
 }
 
 static void

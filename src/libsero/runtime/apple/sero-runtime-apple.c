@@ -384,27 +384,27 @@ delete_container (SeroRuntimeApple  *self,
   return cli_run (self, args, NULL, TIMEOUT_DELETE_MS, cancellable, error);
 }
 
+/* rm -rf that never follows a symlink out of the storage folder: a link
+ * is removed, not what it points at. */
 static void
 remove_tree (GFile *file)
 {
-  g_autoptr(GFileEnumerator) children = NULL;
+  g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GError) error = NULL;
 
-  /* Never follow a symlink out of the storage folder. */
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (children != NULL)
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  if (info == NULL)
+    return;
+
+  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
     {
-      GFileInfo *info;
+      g_autoptr(GFileEnumerator) children =
+        g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
+                                   NULL, NULL);
       GFile *child;
 
-      while (g_file_enumerator_iterate (children, &info, &child, NULL, NULL) && info != NULL)
-        {
-          if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-            remove_tree (child);
-          else
-            g_file_delete (child, NULL, NULL);
-        }
+      while (children != NULL && g_file_enumerator_iterate (children, NULL, &child, NULL, NULL) && child != NULL)
+        remove_tree (child);
     }
 
   if (!g_file_delete (file, NULL, &error) && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
