@@ -3,157 +3,162 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "sero-dev-server-private.h"
 #include "sero-dev-server-registry.h"
 #include "sero-json-file.h"
 #include "sero-port-scan.h"
 
 /* Dev servers the agent or a person starts in a workspace's runtime, with
- * the original's ids (<workspaceId>:<scope>:<cardId|root>:<port>) and
- * events (registered, unregistered, status-changed). The registry is a
- * GListModel so the workspace tree can list them.
+ * the original's ids, events and behaviour (reference §4.3; issue 3).
  *
- * A server starts detached in its own session (`setsid`), so its pid is
- * also its process group and stopping it stops everything it started. It
- * counts as started once a new listening port appears while that pid lives.
+ * Start: the command runs detached in its own session (`setsid`), so its
+ * pid is its process group and session id and stopping the group stops
+ * everything it started. It counts as started once a port that was not
+ * listening before appears, held by that session, while the pid lives.
+ * Ports are read inside the runtime from /proc/net/tcp{,6}, so this works
+ * in an image without iproute2; sockets are tied to processes through
+ * /proc/<pid>/fd, with busybox-level tools only.
  *
- * The seed keeps the registry in memory. `sero devserver` commands are
- * separate processes, though, so the registry can also keep a small record
- * file (<agent>/dev-servers.json) that later commands and the window read;
- * a record never outlives the check that its port still listens. */
+ * Who owns a server, and what survives which process:
+ *
+ * - The seed keeps the registry in memory, and so does the app: servers it
+ *   starts live as long as it does. Host servers it starts are stopped by
+ *   sero_dev_server_registry_shutdown() and each has a crash record,
+ *   `<ui_root>/host-dev-servers/<uuid>.json` (0600), naming the owning
+ *   process by pid and start time; the next start reaps the servers of an
+ *   owner that is gone (the original's issue #551: a `vite --strictPort`
+ *   outlived the app). Container servers stay with their container.
+ *
+ * - `sero devserver start` is a process that exits at once, so it cannot
+ *   own anything: the servers it starts are "detached", never reaped, and
+ *   kept in `<SERO_HOME>/agent/dev-servers.json` so a later `list`, `stop`
+ *   or `restart` (another process) and the window find them. The file is
+ *   only a catalogue: whether a server runs is always asked of the runtime
+ *   (its port listens or not), never believed from the file. Writers take
+ *   an flock and re-read before writing, so the CLI and the app do not
+ *   drop each other's entries; the app re-reads it on each liveness pass.
+ *
+ * Blocking work (probing, polling, stopping) runs in a worker thread for
+ * the _async calls and in the caller's thread for the _sync ones; the
+ * list, the signals and the files are only touched on the registry's own
+ * thread. */
 
-#define POLL_MS       500
-#define START_WAIT_MS 20000
+#define START_POLL_MS          500
+#define START_TIMEOUT_MS       (20 * 1000)
+#define STOP_GRACE_MS          750
+#define EXEC_TIMEOUT_MS        (30 * 1000)
+#define DEFAULT_LIVENESS_MS    5000
 
-struct _SeroDevServer
-{
-  GObject  parent_instance;
+/* Prints `@alive` if $1 lives; for each process of $1's session (setsid
+ * made $1 its id) `@member <pid>`, its socket links, and `@stat` for $1;
+ * then the listener tables. The stat line's fields are counted after the
+ * last ") " because the command name may hold spaces. No awk over globbed
+ * /proc files: awk stops at the first process that exited meanwhile. */
+static const char probe_script[] =
+  "pid=$1\n"
+  "if [ \"$pid\" -gt 0 ]; then\n"
+  "  kill -0 \"$pid\" 2>/dev/null && echo @alive\n"
+  "  for s in /proc/[0-9]*/stat; do\n"
+  "    { read -r line < \"$s\"; } 2>/dev/null || continue\n"
+  "    set -- ${line##*\") \"}\n"
+  "    [ \"$4\" = \"$pid\" ] || continue\n"
+  "    p=${s#/proc/}; p=${p%/stat}\n"
+  "    echo \"@member $p\"\n"
+  "    [ \"$p\" = \"$pid\" ] && echo \"@stat $line\"\n"
+  "    ls -l \"/proc/$p/fd\" 2>/dev/null | grep 'socket:\\['\n"
+  "  done\n"
+  "fi\n"
+  "if [ -r /proc/net/tcp ]; then\n"
+  "  echo @tcp\n"
+  "  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null\n"
+  "else\n"
+  "  echo @ss\n"
+  "  ss -tlnp 2>/dev/null\n"
+  "fi\n"
+  "true\n";
 
-  char    *id;
-  char    *workspace_id;
-  char    *name;
-  guint    port;
-  char    *url;
-  char    *command;
-  char    *cwd;
-  char    *status;
-  int      pid;
-  char    *registered_at;
-};
+/* Prints `@self`, `@owner <pid>` for every process holding a listening
+ * socket on port $1 (inode from /proc/net/tcp, then the /proc/<pid>/fd
+ * link `socket:[inode]`; `ss -tlnp`'s pid= when /proc/net/tcp is
+ * unreadable), and `@stat` for those, the leader $2 and itself. */
+static const char owners_script[] =
+  "port=$1 leader=$2\n"
+  "echo \"@self $$\"\n"
+  "pids=\n"
+  "if [ -r /proc/net/tcp ]; then\n"
+  "  hex=$(printf '%04X' \"$port\")\n"
+  "  inodes=$(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |"
+  " awk -v p=\":$hex\" '$4 == \"0A\" && substr($2, length($2) - 4) == p { printf \" %s\", $10 }')\n"
+  "  if [ -n \"$inodes\" ]; then\n"
+  "    pids=$(ls -l /proc/[0-9]*/fd 2>/dev/null | awk -v want=\"$inodes \" '\n"
+  "      /^\\/proc\\/[0-9]+\\/fd:$/ { split($0, part, \"/\"); pid = part[3]; next }\n"
+  "      /socket:\\[/ { i = $NF; gsub(/[^0-9]/, \"\", i); if (index(want, \" \" i \" \")) print pid }')\n"
+  "  fi\n"
+  "else\n"
+  "  pids=$(ss -tlnp 2>/dev/null | awk -v p=\":$port\" '{ for (f = 1; f <= NF; f++)"
+  " if (substr($f, length($f) - length(p) + 1) == p) { print; break } }' | grep -o 'pid=[0-9]*' | sed 's/pid=//')\n"
+  "fi\n"
+  "for p in $pids; do echo \"@owner $p\"; done\n"
+  "for p in $pids $leader $$; do\n"
+  "  { read -r line < \"/proc/$p/stat\"; } 2>/dev/null && echo \"@stat $line\"\n"
+  "done\n"
+  "true\n";
 
-G_DEFINE_FINAL_TYPE (SeroDevServer, sero_dev_server, G_TYPE_OBJECT)
-
-enum {
-  PROP_0,
-  PROP_ID,
-  PROP_NAME,
-  PROP_TITLE,
-  PROP_URL,
-  PROP_STATUS,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
-static void
-sero_dev_server_finalize (GObject *object)
-{
-  SeroDevServer *self = (SeroDevServer *) object;
-
-  g_free (self->id);
-  g_free (self->workspace_id);
-  g_free (self->name);
-  g_free (self->url);
-  g_free (self->command);
-  g_free (self->cwd);
-  g_free (self->status);
-  g_free (self->registered_at);
-
-  G_OBJECT_CLASS (sero_dev_server_parent_class)->finalize (object);
-}
-
-static void
-sero_dev_server_get_property (GObject    *object,
-                              guint       prop_id,
-                              GValue     *value,
-                              GParamSpec *pspec)
-{
-  SeroDevServer *self = SERO_DEV_SERVER (object);
-
-  switch (prop_id)
-    {
-    case PROP_ID:
-      g_value_set_string (value, self->id);
-      break;
-
-    case PROP_NAME:
-      g_value_set_string (value, self->name);
-      break;
-
-    case PROP_TITLE:
-      /* What the workspace tree shows. */
-      g_value_take_string (value, g_strdup_printf ("%s · %u (%s)", self->name, self->port, self->status));
-      break;
-
-    case PROP_URL:
-      g_value_set_string (value, self->url);
-      break;
-
-    case PROP_STATUS:
-      g_value_set_string (value, self->status);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-sero_dev_server_class_init (SeroDevServerClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->finalize = sero_dev_server_finalize;
-  object_class->get_property = sero_dev_server_get_property;
-
-  properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
-  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
-  properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL,
-                                                (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
-  properties[PROP_URL] = g_param_spec_string ("url", NULL, NULL, NULL,
-                                              (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
-  properties[PROP_STATUS] = g_param_spec_string ("status", NULL, NULL, NULL,
-                                                 (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_properties (object_class, N_PROPS, properties);
-}
-
-static void
-sero_dev_server_init (SeroDevServer *self)
-{
-  self->status = g_strdup ("starting");
-}
-
-const char *sero_dev_server_get_id (SeroDevServer *self)           { return self->id; }
-const char *sero_dev_server_get_workspace_id (SeroDevServer *self) { return self->workspace_id; }
-const char *sero_dev_server_get_name (SeroDevServer *self)         { return self->name; }
-guint       sero_dev_server_get_port (SeroDevServer *self)         { return self->port; }
-const char *sero_dev_server_get_url (SeroDevServer *self)          { return self->url; }
-const char *sero_dev_server_get_command (SeroDevServer *self)      { return self->command; }
-const char *sero_dev_server_get_cwd (SeroDevServer *self)          { return self->cwd; }
-const char *sero_dev_server_get_status (SeroDevServer *self)       { return self->status; }
-int         sero_dev_server_get_pid (SeroDevServer *self)          { return self->pid; }
+/* `kill -SIG -PGID` signals a group. Not `kill -SIG -- -PGID`: the kill
+ * builtins of dash and busybox ash reject the "--". */
+static const char kill_script[] =
+  "sig=$1; shift\n"
+  "for t in \"$@\"; do kill -\"$sig\" \"$t\" 2>/dev/null; done\n"
+  "true\n";
 
 struct _SeroDevServerRegistry
 {
-  GObject    parent_instance;
+  GObject                parent_instance;
 
-  char      *records_path;
-  GPtrArray *servers;
+  char                  *records_path;
+  char                  *host_records_dir;
+  gboolean               detached;
+
+  GPtrArray             *servers;
+
+  SeroRuntimeManager    *manager;
+  SeroWorkspaceRegistry *workspaces;
+
+  GMainContext          *context;
+  GCancellable          *cancellable;
+  guint                  liveness_interval;
+  GSource               *liveness_source;
+  guint                  liveness_pending;
+
+  /* This process as a crash record's owner: pid and start time. */
+  int                    owner_pid;
+  guint64                owner_start_time;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (SeroDevServerRegistry, sero_dev_server_registry, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+G_DEFINE_QUARK (sero-dev-server-error-quark, sero_dev_server_error)
+
+enum {
+  PROP_0,
+  PROP_RECORDS_PATH,
+  PROP_HOST_RECORDS_DIR,
+  PROP_DETACHED,
+  PROP_LIVENESS_INTERVAL,
+  N_PROPS
+};
 
 enum {
   REGISTERED,
@@ -162,7 +167,14 @@ enum {
   N_SIGNALS
 };
 
+static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
+
+static void schedule_liveness (SeroDevServerRegistry *self);
+
+/* ------------------------------------------------------------------------
+ * GListModel
+ */
 
 static GType
 get_item_type (GListModel *model)
@@ -182,7 +194,10 @@ get_item (GListModel *model,
 {
   SeroDevServerRegistry *self = SERO_DEV_SERVER_REGISTRY (model);
 
-  return position < self->servers->len ? g_object_ref (g_ptr_array_index (self->servers, position)) : NULL;
+  if (position >= self->servers->len)
+    return NULL;
+
+  return g_object_ref (g_ptr_array_index (self->servers, position));
 }
 
 static void
@@ -193,57 +208,363 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = get_item;
 }
 
-static void
-sero_dev_server_registry_finalize (GObject *object)
+/* ------------------------------------------------------------------------
+ * Host processes, read straight from /proc (crash records, shutdown)
+ */
+
+static gboolean
+read_host_stat (int           pid,
+                SeroProcStat *stat)
 {
-  SeroDevServerRegistry *self = (SeroDevServerRegistry *) object;
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *contents = NULL;
 
-  g_clear_pointer (&self->records_path, g_free);
-  g_clear_pointer (&self->servers, g_ptr_array_unref);
+  if (pid <= 0 || !g_file_get_contents (path, &contents, NULL, NULL))
+    return FALSE;
 
-  G_OBJECT_CLASS (sero_dev_server_registry_parent_class)->finalize (object);
+  return sero_proc_stat_parse (contents, stat);
+}
+
+/* Whether process group @pgid has a member that has not exited. Zombies
+ * answer kill(2) until reaped, and an orphan's reaper (init) may be slow,
+ * so the members' states are read. */
+static gboolean
+host_group_exists (int pgid)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (pgid <= 1 || (kill (-pgid, 0) != 0 && errno != EPERM))
+    return FALSE;
+
+  if (!(dir = g_dir_open ("/proc", 0, NULL)))
+    return TRUE;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      SeroProcStat stat;
+
+      if (g_ascii_isdigit (name[0]) && read_host_stat (atoi (name), &stat) && stat.pgid == pgid && stat.state != 'Z')
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Whether process group @pgid is still the one Sero started. While the
+ * leader lives its start time must match. Once it is gone, the group
+ * exists only while members started by it remain, and the kernel does not
+ * hand out a pid that is still some group's id, so a group by that id is
+ * still ours. */
+static gboolean
+host_group_is_ours (int     pgid,
+                    guint64 start_time)
+{
+  SeroProcStat stat;
+
+  if (pgid <= 1 || pgid == getpgrp ())
+    return FALSE;
+
+  if (read_host_stat (pgid, &stat) && stat.state != 'Z')
+    return stat.pgid == pgid && (start_time == 0 || stat.start_time == start_time);
+
+  return host_group_exists (pgid);
+}
+
+/* TERM, a grace period, then KILL for what is left (reference §4.3, the
+ * host manager's terminate). */
+static void
+host_terminate_groups (GArray *pgids)
+{
+  gint64 deadline = g_get_monotonic_time () + STOP_GRACE_MS * G_TIME_SPAN_MILLISECOND;
+  gboolean any_alive = FALSE;
+
+  for (guint i = 0; i < pgids->len; i++)
+    kill (-g_array_index (pgids, int, i), SIGTERM);
+
+  do
+    {
+      any_alive = FALSE;
+      for (guint i = 0; i < pgids->len; i++)
+        any_alive |= host_group_exists (g_array_index (pgids, int, i));
+      if (any_alive)
+        g_usleep (25 * 1000);
+    }
+  while (any_alive && g_get_monotonic_time () < deadline);
+
+  for (guint i = 0; any_alive && i < pgids->len; i++)
+    kill (-g_array_index (pgids, int, i), SIGKILL);
+}
+
+/* ------------------------------------------------------------------------
+ * Records
+ */
+
+static JsonObject *
+server_to_json (SeroDevServer *server)
+{
+  JsonObject *record = json_object_new ();
+
+  json_object_set_string_member (record, "id", server->id);
+  json_object_set_string_member (record, "workspaceId", server->workspace_id);
+  json_object_set_string_member (record, "name", server->name);
+  json_object_set_int_member (record, "port", server->port);
+  json_object_set_string_member (record, "url", server->url);
+  json_object_set_string_member (record, "command", server->command);
+  json_object_set_string_member (record, "cwd", server->cwd);
+  json_object_set_string_member (record, "scope", server->scope);
+  if (server->card_id != NULL)
+    json_object_set_string_member (record, "cardId", server->card_id);
+  else
+    json_object_set_null_member (record, "cardId");
+  json_object_set_string_member (record, "status", sero_dev_server_status_to_string (server->status));
+  json_object_set_int_member (record, "pid", server->pid);
+  json_object_set_int_member (record, "startTime", (gint64) server->start_time);
+  json_object_set_string_member (record, "registeredAt", server->registered_at);
+  json_object_set_string_member (record, "runtime", server->runtime_kind);
+  if (server->log_path != NULL)
+    json_object_set_string_member (record, "log", server->log_path);
+
+  return record;
+}
+
+static SeroDevServer *
+server_from_json (JsonObject *record)
+{
+  const char *id = json_object_get_string_member_with_default (record, "id", NULL);
+  g_autofree char *workspace_id = NULL;
+  g_autofree char *scope = NULL;
+  g_autofree char *card_id = NULL;
+  SeroDevServer *server;
+  guint port;
+
+  if (!sero_dev_server_parse_id (id, &workspace_id, &scope, &card_id, &port))
+    return NULL;
+
+  server = _sero_dev_server_new (id, workspace_id);
+  server->port = port;
+  server->scope = g_steal_pointer (&scope);
+  server->card_id = g_steal_pointer (&card_id);
+  server->name = g_strdup (json_object_get_string_member_with_default (record, "name", "dev server"));
+  server->url = g_strdup (json_object_get_string_member_with_default (record, "url", ""));
+  server->command = g_strdup (json_object_get_string_member_with_default (record, "command", ""));
+  server->cwd = g_strdup (json_object_get_string_member_with_default (record, "cwd", "/workspace"));
+  server->pid = (int) json_object_get_int_member_with_default (record, "pid", 0);
+  server->start_time = (guint64) json_object_get_int_member_with_default (record, "startTime", 0);
+  server->registered_at = g_strdup (json_object_get_string_member_with_default (record, "registeredAt", ""));
+  server->runtime_kind = g_strdup (json_object_get_string_member_with_default (record, "runtime", "container"));
+  server->log_path = g_strdup (json_object_get_string_member_with_default (record, "log", NULL));
+  if (!sero_dev_server_status_from_string (json_object_get_string_member_with_default (record, "status", NULL),
+                                           &server->status))
+    server->status = SERO_DEV_SERVER_STATUS_RUNNING;
+
+  return server;
+}
+
+/* Reads the records file; a missing file is an empty list. A file that is
+ * not valid JSON is an error, never silently replaced. */
+static JsonArray *
+read_records (const char  *path,
+              GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonObject) root = NULL;
+  JsonNode *list;
+
+  root = sero_json_file_load_object (path, SERO_JSON_FILE_NONE, &local_error);
+  if (root == NULL)
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT) ||
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        return json_array_new ();
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  list = json_object_get_member (root, "servers");
+  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    return json_array_new ();
+
+  return json_array_ref (json_node_get_array (list));
+}
+
+/* Read-modify-write of the records file under an flock, so a CLI run and
+ * the app writing at once do not lose each other's entries: drops the
+ * record @remove_id and the one with @put's id, then adds @put. */
+static gboolean
+update_records (SeroDevServerRegistry  *self,
+                const char             *remove_id,
+                SeroDevServer          *put,
+                GError                **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *lock_path = NULL;
+  g_autoptr(JsonArray) old = NULL;
+  g_autoptr(JsonObject) root = NULL;
+  JsonArray *list;
+  gboolean ok;
+  int fd;
+
+  if (self->records_path == NULL)
+    return TRUE;
+
+  dir = g_path_get_dirname (self->records_path);
+  if (!sero_file_ensure_private_dir (dir, error))
+    return FALSE;
+
+  lock_path = g_strconcat (self->records_path, ".lock", NULL);
+  fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0 || flock (fd, LOCK_EX) != 0)
+    {
+      int errsv = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "Could not lock %s: %s", lock_path, g_strerror (errsv));
+      return FALSE;
+    }
+
+  if (!(old = read_records (self->records_path, error)))
+    {
+      close (fd);
+      return FALSE;
+    }
+
+  root = json_object_new ();
+  list = json_array_new ();
+  for (guint i = 0; i < json_array_get_length (old); i++)
+    {
+      JsonNode *node = json_array_get_element (old, i);
+      const char *id;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      id = json_object_get_string_member_with_default (json_node_get_object (node), "id", NULL);
+      if (g_strcmp0 (id, remove_id) == 0 || (put != NULL && g_strcmp0 (id, put->id) == 0))
+        continue;
+      json_array_add_element (list, json_node_copy (node));
+    }
+  if (put != NULL)
+    json_array_add_object_element (list, server_to_json (put));
+  json_object_set_array_member (root, "servers", list);
+
+  ok = sero_json_file_save_object (self->records_path, root, SERO_JSON_FILE_NONE, error);
+  close (fd);
+
+  return ok;
+}
+
+/* The crash record of a host server this process owns. */
+static void
+write_host_record (SeroDevServerRegistry *self,
+                   SeroDevServer         *server)
+{
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *owner;
+
+  if (self->host_records_dir == NULL || server->detached || g_strcmp0 (server->runtime_kind, "host") != 0)
+    return;
+
+  if (server->host_record == NULL)
+    {
+      g_autofree char *uuid = g_uuid_string_random ();
+      g_autofree char *name = g_strconcat (uuid, ".json", NULL);
+
+      server->host_record = g_build_filename (self->host_records_dir, name, NULL);
+    }
+
+  record = server_to_json (server);
+  json_object_set_int_member (record, "pgid", server->pid);
+  owner = json_object_new ();
+  json_object_set_int_member (owner, "pid", self->owner_pid);
+  json_object_set_int_member (owner, "startTime", (gint64) self->owner_start_time);
+  json_object_set_object_member (record, "owner", owner);
+
+  if (!sero_json_file_save_object (server->host_record, record, SERO_JSON_FILE_NONE, &error))
+    g_warning ("The dev server %s will not be reaped after a crash: %s", server->id, error->message);
 }
 
 static void
-sero_dev_server_registry_class_init (SeroDevServerRegistryClass *klass)
+delete_host_record (SeroDevServer *server)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  if (server->host_record != NULL)
+    {
+      g_unlink (server->host_record);
+      g_clear_pointer (&server->host_record, g_free);
+    }
+}
 
-  object_class->finalize = sero_dev_server_registry_finalize;
+/* Records a server where it belongs: detached ones in the records file,
+ * owned host ones in a crash record. */
+static gboolean
+save_server (SeroDevServerRegistry  *self,
+             SeroDevServer          *server,
+             const char             *replaces_id,
+             GError                **error)
+{
+  if (server->detached)
+    return update_records (self, replaces_id, server, error);
 
-  signals[REGISTERED] = g_signal_new ("registered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                      NULL, NULL, NULL, G_TYPE_NONE, 1, SERO_TYPE_DEV_SERVER);
-  signals[UNREGISTERED] = g_signal_new ("unregistered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                        NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
-  signals[STATUS_CHANGED] = g_signal_new ("status-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                          NULL, NULL, NULL, G_TYPE_NONE, 1, SERO_TYPE_DEV_SERVER);
+  write_host_record (self, server);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------
+ * The list
+ */
+
+static void
+set_status (SeroDevServerRegistry *self,
+            SeroDevServer         *server,
+            SeroDevServerStatus    status)
+{
+  if (server->status == status)
+    return;
+
+  _sero_dev_server_set_status (server, status);
+  g_signal_emit (self, signals[STATUS_CHANGED], 0, server);
 }
 
 static void
-sero_dev_server_registry_init (SeroDevServerRegistry *self)
+add_server (SeroDevServerRegistry *self,
+            SeroDevServer         *server)
 {
-  self->servers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (self->servers, g_object_ref (server));
+  g_list_model_items_changed (G_LIST_MODEL (self), self->servers->len - 1, 0, 1);
+  g_signal_emit (self, signals[REGISTERED], 0, server);
+  schedule_liveness (self);
+}
+
+static void
+remove_server (SeroDevServerRegistry *self,
+               SeroDevServer         *server)
+{
+  g_autoptr(SeroDevServer) hold = g_object_ref (server);
+  guint position;
+
+  if (!g_ptr_array_find (self->servers, server, &position))
+    return;
+
+  delete_host_record (server);
+  g_ptr_array_remove_index (self->servers, position);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+  g_signal_emit (self, signals[UNREGISTERED], 0, server->id);
 }
 
 /**
- * sero_dev_server_registry_new:
- * @records_path: (nullable): where to keep records for later processes;
- *   %NULL keeps the registry in memory only
+ * sero_dev_server_registry_lookup:
+ *
+ * Returns: (transfer none) (nullable): the server with that id
  */
-SeroDevServerRegistry *
-sero_dev_server_registry_new (const char *records_path)
-{
-  SeroDevServerRegistry *self = g_object_new (SERO_TYPE_DEV_SERVER_REGISTRY, NULL);
-
-  self->records_path = g_strdup (records_path);
-  return self;
-}
-
 SeroDevServer *
 sero_dev_server_registry_lookup (SeroDevServerRegistry *self,
                                  const char            *id)
 {
-  for (guint i = 0; i < self->servers->len; i++)
+  g_return_val_if_fail (SERO_IS_DEV_SERVER_REGISTRY (self), NULL);
+
+  for (guint i = 0; id != NULL && i < self->servers->len; i++)
     {
       SeroDevServer *server = g_ptr_array_index (self->servers, i);
 
@@ -254,422 +575,1466 @@ sero_dev_server_registry_lookup (SeroDevServerRegistry *self,
   return NULL;
 }
 
+/* Adds the records file's servers that are not in the list yet and, when
+ * @prune, drops detached servers whose record is gone (stopped by another
+ * process). */
 static gboolean
-save (SeroDevServerRegistry  *self,
-      GError                **error)
+sync_records (SeroDevServerRegistry  *self,
+              gboolean                prune,
+              GError                **error)
 {
-  g_autoptr(JsonObject) root = json_object_new ();
-  JsonArray *list = json_array_new ();
-
-  if (self->records_path == NULL)
-    {
-      json_array_unref (list);
-      return TRUE;
-    }
-
-  for (guint i = 0; i < self->servers->len; i++)
-    {
-      SeroDevServer *server = g_ptr_array_index (self->servers, i);
-      JsonObject *record = json_object_new ();
-
-      json_object_set_string_member (record, "id", server->id);
-      json_object_set_string_member (record, "workspaceId", server->workspace_id);
-      json_object_set_string_member (record, "name", server->name);
-      json_object_set_int_member (record, "port", server->port);
-      json_object_set_string_member (record, "url", server->url);
-      json_object_set_string_member (record, "command", server->command);
-      json_object_set_string_member (record, "cwd", server->cwd);
-      json_object_set_int_member (record, "pid", server->pid);
-      json_object_set_string_member (record, "status", server->status);
-      json_object_set_string_member (record, "registeredAt", server->registered_at);
-      json_array_add_object_element (list, record);
-    }
-  json_object_set_array_member (root, "servers", list);
-
-  return sero_json_file_save_object (self->records_path, root, SERO_JSON_FILE_NONE, error);
-}
-
-gboolean
-sero_dev_server_registry_load (SeroDevServerRegistry  *self,
-                               GError                **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(JsonObject) root = NULL;
-  JsonArray *list;
+  g_autoptr(JsonArray) list = NULL;
+  g_autoptr(GHashTable) seen = NULL;
 
   if (self->records_path == NULL)
     return TRUE;
 
-  root = sero_json_file_load_object (self->records_path, SERO_JSON_FILE_NONE, &local_error);
-  if (root == NULL)
-    {
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        return TRUE;
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
+  if (!(list = read_records (self->records_path, error)))
+    return FALSE;
 
-  if (!json_object_has_member (root, "servers") || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "servers")))
-    return TRUE;
-
-  list = json_object_get_array_member (root, "servers");
+  seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
       JsonNode *node = json_array_get_element (list, i);
-      JsonObject *record;
-      SeroDevServer *server;
+      g_autoptr(SeroDevServer) server = NULL;
 
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      record = json_node_get_object (node);
-      if (json_object_get_string_member_with_default (record, "id", NULL) == NULL ||
-          sero_dev_server_registry_lookup (self, json_object_get_string_member (record, "id")))
+      if (!JSON_NODE_HOLDS_OBJECT (node) || !(server = server_from_json (json_node_get_object (node))))
         continue;
 
-      server = g_object_new (SERO_TYPE_DEV_SERVER, NULL);
-      server->id = g_strdup (json_object_get_string_member (record, "id"));
-      server->workspace_id = g_strdup (json_object_get_string_member_with_default (record, "workspaceId", ""));
-      server->name = g_strdup (json_object_get_string_member_with_default (record, "name", "dev server"));
-      server->port = (guint) json_object_get_int_member_with_default (record, "port", 0);
-      server->url = g_strdup (json_object_get_string_member_with_default (record, "url", ""));
-      server->command = g_strdup (json_object_get_string_member_with_default (record, "command", ""));
-      server->cwd = g_strdup (json_object_get_string_member_with_default (record, "cwd", "/workspace"));
-      server->pid = (int) json_object_get_int_member_with_default (record, "pid", 0);
-      g_free (server->status);
-      server->status = g_strdup (json_object_get_string_member_with_default (record, "status", "running"));
-      server->registered_at = g_strdup (json_object_get_string_member_with_default (record, "registeredAt", ""));
-      g_ptr_array_add (self->servers, server);
-      g_list_model_items_changed (G_LIST_MODEL (self), self->servers->len - 1, 0, 1);
+      g_hash_table_add (seen, g_strdup (server->id));
+      if (sero_dev_server_registry_lookup (self, server->id) != NULL)
+        continue;
+
+      server->detached = TRUE;
+      add_server (self, server);
+    }
+
+  for (guint i = self->servers->len; prune && i > 0; i--)
+    {
+      SeroDevServer *server = g_ptr_array_index (self->servers, i - 1);
+
+      if (server->detached && !server->busy && !g_hash_table_contains (seen, server->id))
+        remove_server (self, server);
     }
 
   return TRUE;
 }
 
-static SeroProcessResult *
-run (SeroRuntime  *runtime,
-     const char   *command,
-     const char   *cwd,
-     GError      **error)
+/**
+ * sero_dev_server_registry_load:
+ *
+ * Adds the servers kept in the records file: those `sero devserver start`
+ * left running. Their status is what was last recorded until the next
+ * liveness check.
+ */
+gboolean
+sero_dev_server_registry_load (SeroDevServerRegistry  *self,
+                               GError                **error)
 {
-  SeroExecRequest request = { .command = command, .cwd = cwd, .timeout_ms = 15000 };
+  g_return_val_if_fail (SERO_IS_DEV_SERVER_REGISTRY (self), FALSE);
 
-  return sero_runtime_exec_sync (runtime, &request, NULL, error);
+  return sync_records (self, FALSE, error);
 }
 
-static GArray *
-listeners (SeroRuntime  *runtime,
-           gboolean     *alive,
-           int           pid,
-           GError      **error)
-{
-  g_autofree char *command = NULL;
-  g_autoptr(SeroProcessResult) result = NULL;
+/* ------------------------------------------------------------------------
+ * Runtimes
+ */
 
-  command = pid > 0 ? g_strdup_printf ("kill -0 %d 2>/dev/null && echo SERO-ALIVE; cat /proc/net/tcp /proc/net/tcp6 2>/dev/null", pid)
-                    : g_strdup ("cat /proc/net/tcp /proc/net/tcp6 2>/dev/null");
-  if (!(result = run (runtime, command, NULL, error)))
+/* The runtime a server runs in: the one it was started in, or for a server
+ * read from the records file, its workspace's runtime of the recorded kind
+ * (the host one when it was started after a fallback). */
+static SeroRuntime *
+resolve_runtime (SeroDevServerRegistry *self,
+                 const char            *workspace_id,
+                 const char            *runtime_kind,
+                 SeroRuntime           *started_in)
+{
+  SeroWorkspace *workspace;
+
+  if (started_in != NULL)
+    return started_in;
+
+  if (self->manager == NULL || self->workspaces == NULL ||
+      !(workspace = sero_workspace_registry_lookup (self->workspaces, workspace_id)))
     return NULL;
 
-  if (alive != NULL)
-    *alive = strstr (result->stdout_text, "SERO-ALIVE") != NULL;
+  if (g_strcmp0 (runtime_kind, "host") == 0)
+    return sero_runtime_manager_get_host_runtime (self->manager, workspace);
 
-  return sero_port_scan_parse_proc_net_tcp (result->stdout_text);
+  return sero_runtime_manager_get_runtime (self->manager, workspace);
+}
+
+/**
+ * sero_dev_server_registry_set_runtime_manager:
+ *
+ * Lets the registry reach the runtimes of servers it did not start itself
+ * (those read from the records file) to check, stop and restart them.
+ */
+void
+sero_dev_server_registry_set_runtime_manager (SeroDevServerRegistry *self,
+                                              SeroRuntimeManager    *manager,
+                                              SeroWorkspaceRegistry *workspaces)
+{
+  g_return_if_fail (SERO_IS_DEV_SERVER_REGISTRY (self));
+  g_return_if_fail (!manager || SERO_IS_RUNTIME_MANAGER (manager));
+  g_return_if_fail (!workspaces || SERO_IS_WORKSPACE_REGISTRY (workspaces));
+
+  g_set_object (&self->manager, manager);
+  g_set_object (&self->workspaces, workspaces);
+  schedule_liveness (self);
+}
+
+static SeroProcessResult *
+run_script (SeroRuntime   *runtime,
+            const char    *script,
+            const char   **args,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  SeroExecRequest request = { .timeout_ms = EXEC_TIMEOUT_MS };
+
+  /* Scripts go in as argv, arguments as positional parameters: nothing is
+   * spliced into shell text. */
+  g_strv_builder_add_many (builder, "sh", "-c", script, "sh", NULL);
+  g_strv_builder_addv (builder, args);
+  argv = g_strv_builder_end (builder);
+  request.argv = (const char * const *) argv;
+
+  return sero_runtime_exec_sync (runtime, &request, cancellable, error);
+}
+
+static SeroPortProbe *
+probe (SeroRuntime   *runtime,
+       int            pid,
+       GCancellable  *cancellable,
+       GError       **error)
+{
+  g_autofree char *pid_arg = g_strdup_printf ("%d", pid);
+  g_autoptr(SeroProcessResult) result = NULL;
+
+  if (!(result = run_script (runtime, probe_script, (const char *[]) { pid_arg, NULL }, cancellable, error)))
+    return NULL;
+
+  if (result->exit_status != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "Could not read the listening ports in the runtime: %s",
+                   result->stderr_text[0] ? g_strstrip (result->stderr_text) : "the probe failed");
+      return NULL;
+    }
+
+  return sero_port_probe_parse (result->stdout_text);
+}
+
+static void
+signal_targets (SeroRuntime         *runtime,
+                const char          *signal_name,
+                const char * const  *targets)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(SeroProcessResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = NULL;
+
+  if (targets == NULL || targets[0] == NULL)
+    return;
+
+  g_strv_builder_add (builder, signal_name);
+  g_strv_builder_addv (builder, (const char **) targets);
+  args = g_strv_builder_end (builder);
+
+  if (!(result = run_script (runtime, kill_script, (const char **) args, NULL, &error)))
+    g_warning ("Could not send %s to a dev server: %s", signal_name, error->message);
+}
+
+/* ------------------------------------------------------------------------
+ * Operations: the blocking part of start, stop and restart
+ */
+
+typedef enum
+{
+  OPERATION_START,
+  OPERATION_STOP,
+  OPERATION_RESTART,
+} OperationKind;
+
+typedef struct
+{
+  OperationKind  kind;
+  SeroRuntime   *runtime;
+  char          *workspace_id;
+  char          *runtime_kind;
+  gboolean       detached;
+
+  /* What to start. */
+  char          *name;
+  char          *command;
+  char          *cwd;
+  char          *scope;
+  char          *card_id;
+
+  /* What to stop. */
+  SeroDevServer *previous;
+  char          *stop_id;
+  guint          stop_port;
+  int            stop_pid;
+  guint64        stop_start_time;
+  int            protected_pgid;
+  SeroDevServerStatus status_before;
+
+  /* Results. */
+  gboolean       stopped;
+  guint          n_signalled;
+  guint          port;
+  int            pid;
+  guint64        start_time;
+  char          *url;
+  char          *log_path;
+} Operation;
+
+static void
+operation_free (Operation *op)
+{
+  g_clear_object (&op->runtime);
+  g_clear_object (&op->previous);
+  g_free (op->workspace_id);
+  g_free (op->runtime_kind);
+  g_free (op->name);
+  g_free (op->command);
+  g_free (op->cwd);
+  g_free (op->scope);
+  g_free (op->card_id);
+  g_free (op->stop_id);
+  g_free (op->url);
+  g_free (op->log_path);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Operation, operation_free)
+
+static Operation *
+operation_new (OperationKind  kind,
+               SeroRuntime   *runtime)
+{
+  Operation *op = g_new0 (Operation, 1);
+
+  op->kind = kind;
+  op->runtime = g_object_ref (runtime);
+  op->workspace_id = g_strdup (sero_workspace_get_id (sero_runtime_get_workspace (runtime)));
+  op->runtime_kind = g_strdup (sero_runtime_is_container (runtime) ? "container" : "host");
+
+  /* Never signal Sero's own process group, whatever holds a port. */
+  op->protected_pgid = sero_runtime_is_container (runtime) ? 0 : getpgrp ();
+
+  return op;
+}
+
+/* Sleeps @ms; FALSE at once when @cancellable fires. */
+static gboolean
+wait_unless_cancelled (GCancellable *cancellable,
+                       guint         ms)
+{
+  GPollFD pollfd;
+
+  if (cancellable == NULL || !g_cancellable_make_pollfd (cancellable, &pollfd))
+    {
+      g_usleep (ms * G_TIME_SPAN_MILLISECOND);
+      return TRUE;
+    }
+
+  g_poll (&pollfd, 1, (int) ms);
+  g_cancellable_release_fd (cancellable);
+
+  return !g_cancellable_is_cancelled (cancellable);
+}
+
+/* Stops what listens on the port and the recorded group: TERM to each
+ * process group, the grace period, then KILL (reference §4.3 "Stop"). */
+static gboolean
+run_stop (Operation     *op,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  g_autofree char *port_arg = g_strdup_printf ("%u", op->stop_port);
+  g_autofree char *leader_arg = g_strdup_printf ("%d", op->stop_pid);
+  g_autoptr(SeroProcessResult) result = NULL;
+  g_autoptr(SeroPortOwners) owners = NULL;
+  g_auto(GStrv) targets = NULL;
+
+  result = run_script (op->runtime, owners_script, (const char *[]) { port_arg, leader_arg, NULL },
+                       cancellable, error);
+  if (result == NULL)
+    return FALSE;
+  if (result->exit_status != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "Could not find the processes of the dev server on port %u: %s", op->stop_port,
+                   result->stderr_text[0] ? g_strstrip (result->stderr_text) : "the lookup failed");
+      return FALSE;
+    }
+
+  owners = sero_port_owners_parse (result->stdout_text);
+  targets = sero_port_owners_plan_kill (owners, op->stop_pid, op->stop_start_time, op->protected_pgid);
+  op->n_signalled = g_strv_length (targets);
+
+  if (op->n_signalled > 0)
+    {
+      g_debug ("Stopping the dev server on port %u: TERM to %u targets", op->stop_port, op->n_signalled);
+      signal_targets (op->runtime, "TERM", (const char * const *) targets);
+      g_usleep (STOP_GRACE_MS * G_TIME_SPAN_MILLISECOND);
+      signal_targets (op->runtime, "KILL", (const char * const *) targets);
+    }
+
+  op->stopped = TRUE;
+  return TRUE;
+}
+
+static char *
+read_log_tail (SeroRuntime *runtime,
+               const char  *log_path)
+{
+  const char *argv[] = { "tail", "-n", "5", log_path, NULL };
+  SeroExecRequest request = { .argv = argv, .timeout_ms = 5000 };
+  g_autoptr(SeroProcessResult) result = sero_runtime_exec_sync (runtime, &request, NULL, NULL);
+
+  if (result == NULL || result->exit_status != 0)
+    return NULL;
+
+  g_strstrip (result->stdout_text);
+  return result->stdout_text[0] ? g_strdup (result->stdout_text) : NULL;
+}
+
+static void
+set_start_error (GError           **error,
+                 SeroRuntime       *runtime,
+                 SeroDevServerError code,
+                 const char        *message,
+                 const char        *log_path)
+{
+  g_autofree char *tail = read_log_tail (runtime, log_path);
+
+  if (tail != NULL)
+    g_set_error (error, SERO_DEV_SERVER_ERROR, code, "%s Its output (%s) ends with:\n%s", message, log_path, tail);
+  else
+    g_set_error (error, SERO_DEV_SERVER_ERROR, code, "%s Its output is in %s.", message, log_path);
+}
+
+/* Starts the command detached and waits for its port (reference §4.3,
+ * "Start"): snapshot the listeners, launch, then every 500 ms for up to
+ * 20 s the pid must live and a new port must appear. On any failure the
+ * whole group is killed, so nothing half-started is left behind. */
+static gboolean
+run_start (Operation     *op,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autoptr(SeroPortProbe) before = NULL;
+  g_autoptr(SeroProcessResult) started = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *ip = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *group = NULL;
+  gint64 deadline;
+  guint n_lines;
+
+  if (!(before = probe (op->runtime, 0, cancellable, error)))
+    return FALSE;
+
+  op->log_path = g_strdup_printf ("/tmp/sero-dev-server-%s-%s-%s-%" G_GINT64_FORMAT ".log",
+                                  op->workspace_id, op->scope, op->card_id ? op->card_id : "root",
+                                  g_get_real_time () / 1000);
+  line = sero_dev_server_build_start_command (op->command, op->log_path);
+
+  {
+    SeroExecRequest request = { .command = line, .cwd = op->cwd, .timeout_ms = EXEC_TIMEOUT_MS };
+
+    if (!(started = sero_runtime_exec_sync (op->runtime, &request, cancellable, error)))
+      return FALSE;
+  }
+
+  /* A login shell may print something of its own first; $! is last. */
+  g_strstrip (started->stdout_text);
+  lines = g_strsplit (started->stdout_text, "\n", -1);
+  n_lines = g_strv_length (lines);
+  op->pid = n_lines > 0 ? (int) g_ascii_strtoll (lines[n_lines - 1], NULL, 10) : 0;
+  if (started->exit_status != 0 || op->pid <= 0)
+    {
+      g_set_error (error, SERO_DEV_SERVER_ERROR, SERO_DEV_SERVER_ERROR_START_FAILED,
+                   "The dev server could not be started: %s",
+                   started->stderr_text[0] ? g_strstrip (started->stderr_text) : "no process id came back");
+      return FALSE;
+    }
+
+  group = g_strdup_printf ("-%d", op->pid);
+  deadline = g_get_monotonic_time () + START_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+
+  for (;;)
+    {
+      g_autoptr(SeroPortProbe) now = NULL;
+      g_autoptr(GError) probe_error = NULL;
+
+      if (!(now = probe (op->runtime, op->pid, cancellable, &probe_error)))
+        {
+          signal_targets (op->runtime, "KILL", (const char *[]) { group, NULL });
+          g_propagate_error (error, g_steal_pointer (&probe_error));
+          return FALSE;
+        }
+
+      if (now->leader.pid == op->pid)
+        op->start_time = now->leader.start_time;
+
+      if ((op->port = sero_port_probe_choose_new_port (now, before->listeners)) != 0)
+        break;
+
+      if (!now->alive)
+        {
+          g_autofree char *message =
+            g_strdup_printf ("Dev server exited before a listening port was detected (pid %d).", op->pid);
+
+          signal_targets (op->runtime, "KILL", (const char *[]) { group, NULL });
+          set_start_error (error, op->runtime, SERO_DEV_SERVER_ERROR_EXITED, message, op->log_path);
+          return FALSE;
+        }
+
+      if (g_get_monotonic_time () >= deadline)
+        {
+          signal_targets (op->runtime, "KILL", (const char *[]) { group, NULL });
+          set_start_error (error, op->runtime, SERO_DEV_SERVER_ERROR_NO_PORT,
+                           "No dev server port was detected after starting the command.", op->log_path);
+          return FALSE;
+        }
+
+      if (!wait_unless_cancelled (cancellable, START_POLL_MS))
+        {
+          signal_targets (op->runtime, "KILL", (const char *[]) { group, NULL });
+          return !g_cancellable_set_error_if_cancelled (cancellable, error);
+        }
+    }
+
+  ip = sero_runtime_dup_ip_address (op->runtime);
+  op->url = sero_dev_server_preferred_url (op->port, sero_runtime_get_published_port (op->runtime, op->port), ip);
+
+  return TRUE;
 }
 
 static gboolean
-has_port (GArray *list,
-          guint   port)
+run_operation (Operation     *op,
+               GCancellable  *cancellable,
+               GError       **error)
 {
-  for (guint i = 0; i < list->len; i++)
-    if (g_array_index (list, SeroListener, i).port == port)
-      return TRUE;
+  if (op->kind != OPERATION_START && !run_stop (op, cancellable, error))
+    return FALSE;
 
-  return FALSE;
+  if (op->kind == OPERATION_STOP)
+    return TRUE;
+
+  return run_start (op, cancellable, error);
 }
 
-/* Stops the server's process group and whatever else owns its listening
- * socket: TERM, a grace period, then KILL for what is left (reference §4.3,
- * done with /proc instead of ss so it works in a minimal image). */
-static void
-stop_processes (SeroRuntime *runtime,
-                int          pid,
-                guint        port)
+/* ------------------------------------------------------------------------
+ * Operations: the bookkeeping, on the registry's thread
+ */
+
+static SeroDevServer *
+complete_start (SeroDevServerRegistry  *self,
+                Operation              *op,
+                GError                **error)
 {
-  g_autofree char *script = g_strdup_printf (
-    "pg=%d; hex=$(printf '%%04X' %u)\n"
-    "inodes=$(awk -v p=\":$hex\" '$4==\"0A\" && substr($2, length($2)-4)==p {print $10}' /proc/net/tcp /proc/net/tcp6 2>/dev/null)\n"
-    "pids=''\n"
-    "for i in $inodes; do for fd in /proc/[0-9]*/fd/*; do\n"
-    "  [ \"$(readlink \"$fd\" 2>/dev/null)\" = \"socket:[$i]\" ] && { d=${fd#/proc/}; pids=\"$pids ${d%%%%/*}\"; }\n"
-    "done; done\n"
-    "[ \"$pg\" -gt 1 ] && kill -TERM -- -\"$pg\" 2>/dev/null\n"
-    "for p in $pids; do kill -TERM \"$p\" 2>/dev/null; done\n"
-    "sleep 1\n"
-    "[ \"$pg\" -gt 1 ] && kill -KILL -- -\"$pg\" 2>/dev/null\n"
-    "for p in $pids; do kill -KILL \"$p\" 2>/dev/null; done\n"
-    "true\n", pid, port);
-  g_autoptr(SeroProcessResult) result = run (runtime, script, NULL, NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *registered_at = g_date_time_format_iso8601 (now);
+  g_autofree char *id = sero_dev_server_make_id (op->workspace_id, op->scope, op->card_id, op->port);
+  g_autofree char *replaces_id = NULL;
+  SeroDevServer *existing = sero_dev_server_registry_lookup (self, id);
+  g_autoptr(SeroDevServer) server = NULL;
+
+  /* A restart on the same port keeps its row; on another port (a server
+   * that picks the next free one) it is a new id, so the old row goes. */
+  if (op->previous != NULL && op->previous != existing)
+    {
+      replaces_id = g_strdup (op->previous->id);
+      remove_server (self, op->previous);
+    }
+
+  if (existing != NULL && existing == op->previous)
+    {
+      server = g_object_ref (existing);
+      server->busy = FALSE;
+      server->start_time = op->start_time;
+      g_free (server->log_path);
+      server->log_path = g_strdup (op->log_path);
+      g_set_object (&server->runtime, op->runtime);
+      _sero_dev_server_set_pid (server, op->pid);
+      _sero_dev_server_set_url (server, op->url);
+      _sero_dev_server_set_registered_at (server, registered_at);
+      set_status (self, server, SERO_DEV_SERVER_STATUS_RUNNING);
+    }
+  else
+    {
+      /* Another record under this id (a server that died and left its
+       * record) is replaced. */
+      if (existing != NULL)
+        remove_server (self, existing);
+
+      server = _sero_dev_server_new (id, op->workspace_id);
+      server->name = g_strdup (op->name);
+      server->port = op->port;
+      server->url = g_strdup (op->url);
+      server->command = g_strdup (op->command);
+      server->cwd = g_strdup (op->cwd);
+      server->scope = g_strdup (op->scope);
+      server->card_id = g_strdup (op->card_id);
+      server->pid = op->pid;
+      server->start_time = op->start_time;
+      server->registered_at = g_strdup (registered_at);
+      server->log_path = g_strdup (op->log_path);
+      server->runtime = g_object_ref (op->runtime);
+      server->runtime_kind = g_strdup (op->runtime_kind);
+      server->detached = op->detached;
+      server->status = SERO_DEV_SERVER_STATUS_RUNNING;
+      add_server (self, server);
+    }
+
+  /* The server runs either way; a record that could not be written is
+   * reported, and the caller decides whether that matters. */
+  if (!save_server (self, server, replaces_id, error))
+    return NULL;
+
+  return g_steal_pointer (&server);
+}
+
+static gboolean
+complete_stop (SeroDevServerRegistry  *self,
+               Operation              *op,
+               GError                **error)
+{
+  SeroDevServer *server = op->previous;
+
+  if (server == NULL)
+    {
+      /* A bare id: something must have listened on its port. */
+      if (op->n_signalled == 0)
+        {
+          g_set_error (error, SERO_DEV_SERVER_ERROR, SERO_DEV_SERVER_ERROR_NOT_FOUND,
+                       "No dev server “%s”, and nothing listens on its port", op->stop_id);
+          return FALSE;
+        }
+      return update_records (self, op->stop_id, NULL, error);
+    }
+
+  server->busy = FALSE;
+  set_status (self, server, SERO_DEV_SERVER_STATUS_STOPPED);
+  remove_server (self, server);
+
+  return !server->detached || update_records (self, server->id, NULL, error);
 }
 
 static void
-set_status (SeroDevServerRegistry *self,
-            SeroDevServer         *server,
-            const char            *status)
+complete_failure (SeroDevServerRegistry *self,
+                  Operation             *op,
+                  SeroDevServerStatus    status_before)
 {
-  if (g_strcmp0 (server->status, status) == 0)
+  SeroDevServer *server = op->previous;
+
+  if (server == NULL)
     return;
 
-  g_free (server->status);
-  server->status = g_strdup (status);
-  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_STATUS]);
-  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_TITLE]);
-  g_signal_emit (self, signals[STATUS_CHANGED], 0, server);
+  server->busy = FALSE;
+
+  /* Stopped but not started again: it is down, and says so. */
+  if (op->stopped)
+    {
+      g_autoptr(GError) error = NULL;
+
+      set_status (self, server, SERO_DEV_SERVER_STATUS_FAILED);
+      delete_host_record (server);
+      if (server->detached && !update_records (self, NULL, server, &error))
+        g_warning ("%s", error->message);
+    }
+  else
+    set_status (self, server, status_before);
+}
+
+/* Whatever the outcome, the bookkeeping: returns the server for start and
+ * restart (transfer full), or a dummy non-NULL for stop. */
+static gpointer
+complete_operation (SeroDevServerRegistry  *self,
+                    Operation              *op,
+                    gboolean                ok,
+                    GError                **error)
+{
+  if (!ok)
+    {
+      complete_failure (self, op, op->status_before);
+      return NULL;
+    }
+
+  if (op->kind == OPERATION_STOP)
+    return complete_stop (self, op, error) ? GINT_TO_POINTER (TRUE) : NULL;
+
+  return complete_start (self, op, error);
 }
 
 static void
-remove_server (SeroDevServerRegistry *self,
-               SeroDevServer         *server)
+operation_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
 {
-  g_autofree char *id = g_strdup (server->id);
-  guint position;
+  Operation *op = task_data;
+  GError *error = NULL;
 
-  if (!g_ptr_array_find (self->servers, server, &position))
-    return;
+  if (run_operation (op, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
 
-  g_ptr_array_remove_index (self->servers, position);
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
-  g_signal_emit (self, signals[UNREGISTERED], 0, id);
+static void
+on_operation_done (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  SeroDevServerRegistry *self = SERO_DEV_SERVER_REGISTRY (object);
+  g_autoptr(GTask) task = user_data;
+  Operation *op = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+  gpointer value = complete_operation (self, op, ok, ok ? &error : NULL);
+
+  if (value == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else if (op->kind == OPERATION_STOP)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_pointer (task, value, g_object_unref);
+}
+
+static void
+run_async (SeroDevServerRegistry *self,
+           Operation             *op,
+           gpointer               source_tag,
+           GCancellable          *cancellable,
+           GAsyncReadyCallback    callback,
+           gpointer               user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) worker = NULL;
+
+  g_task_set_source_tag (task, source_tag);
+
+  /* The worker does the blocking part; its completion, back on this
+   * thread, does the bookkeeping before the caller hears of it. */
+  worker = g_task_new (self, cancellable, on_operation_done, g_steal_pointer (&task));
+  g_task_set_source_tag (worker, run_async);
+  g_task_set_task_data (worker, op, (GDestroyNotify) operation_free);
+  g_task_run_in_thread (worker, operation_thread);
+}
+
+static gpointer
+run_sync (SeroDevServerRegistry  *self,
+          Operation              *op,
+          GCancellable           *cancellable,
+          GError                **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok = run_operation (op, cancellable, &local_error);
+  gpointer value = complete_operation (self, op, ok, ok ? &local_error : NULL);
+
+  if (value == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+
+  operation_free (op);
+  return value;
+}
+
+static Operation *
+start_operation_new (SeroDevServerRegistry      *self,
+                     SeroRuntime                *runtime,
+                     const SeroDevServerRequest *request)
+{
+  Operation *op = operation_new (OPERATION_START, runtime);
+
+  op->detached = self->detached;
+  op->command = g_strdup (request->command);
+  op->name = g_strdup (request->name && *request->name ? request->name : request->command);
+  op->cwd = g_strdup (request->cwd && *request->cwd ? request->cwd : "/workspace");
+  op->scope = g_strdup (request->scope && *request->scope ? request->scope : "workspace");
+  op->card_id = g_strdup (request->card_id && *request->card_id ? request->card_id : NULL);
+
+  return op;
+}
+
+static gboolean
+check_request (const SeroDevServerRequest  *request,
+               GError                     **error)
+{
+  /* The scope and card end up in the id, whose fields are ':'-separated. */
+  if ((request->scope && strchr (request->scope, ':')) || (request->card_id && strchr (request->card_id, ':')))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "A dev server's scope and card id cannot contain “:”");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * sero_dev_server_registry_start_async:
+ * @runtime: an ensured runtime of the workspace
+ *
+ * Starts @request's command detached in @runtime and registers it once it
+ * listens on a new port (see the top of this file).
+ */
+void
+sero_dev_server_registry_start_async (SeroDevServerRegistry      *self,
+                                      SeroRuntime                *runtime,
+                                      const SeroDevServerRequest *request,
+                                      GCancellable               *cancellable,
+                                      GAsyncReadyCallback         callback,
+                                      gpointer                    user_data)
+{
+  GError *error = NULL;
+
+  g_return_if_fail (SERO_IS_DEV_SERVER_REGISTRY (self));
+  g_return_if_fail (SERO_IS_RUNTIME (runtime));
+  g_return_if_fail (request != NULL && request->command != NULL && request->command[0] != '\0');
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  if (!check_request (request, &error))
+    {
+      g_task_report_error (self, callback, user_data, sero_dev_server_registry_start_async, error);
+      return;
+    }
+
+  run_async (self, start_operation_new (self, runtime, request), sero_dev_server_registry_start_async,
+             cancellable, callback, user_data);
+}
+
+/**
+ * sero_dev_server_registry_start_finish:
+ *
+ * Returns: (transfer full): the registered server
+ */
+SeroDevServer *
+sero_dev_server_registry_start_finish (SeroDevServerRegistry  *self,
+                                       GAsyncResult           *result,
+                                       GError                **error)
+{
+  g_return_val_if_fail (SERO_IS_DEV_SERVER_REGISTRY (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
  * sero_dev_server_registry_start_sync:
- * @cwd: (nullable): working folder in the runtime; default the workspace
  *
- * Starts @command detached in @runtime and waits (up to 20 s, polling every
- * 500 ms) for a new listening port while its process lives. Blocking.
+ * The blocking form of sero_dev_server_registry_start_async(), for the CLI
+ * and tests; call it on the registry's thread.
  *
- * Returns: (transfer none): the registered server
+ * Returns: (transfer full): the registered server
  */
 SeroDevServer *
-sero_dev_server_registry_start_sync (SeroDevServerRegistry  *self,
-                                     SeroRuntime            *runtime,
-                                     const char             *name,
-                                     const char             *cwd,
-                                     const char             *command,
-                                     GCancellable           *cancellable,
-                                     GError                **error)
+sero_dev_server_registry_start_sync (SeroDevServerRegistry       *self,
+                                     SeroRuntime                 *runtime,
+                                     const SeroDevServerRequest  *request,
+                                     GCancellable                *cancellable,
+                                     GError                     **error)
 {
-  SeroWorkspace *workspace = sero_runtime_get_workspace (runtime);
-  g_autoptr(GArray) before = NULL;
-  g_autoptr(SeroProcessResult) started = NULL;
-  g_autofree char *log = NULL;
-  g_autofree char *inner = NULL;
-  g_autofree char *quoted_inner = NULL;
-  g_autofree char *outer = NULL;
-  g_autofree char *quoted_log = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(Operation) op = NULL;
   SeroDevServer *server;
-  gint64 deadline;
-  guint port = 0;
-  int pid;
 
   g_return_val_if_fail (SERO_IS_DEV_SERVER_REGISTRY (self), NULL);
-  g_return_val_if_fail (command != NULL && command[0] != '\0', NULL);
+  g_return_val_if_fail (SERO_IS_RUNTIME (runtime), NULL);
+  g_return_val_if_fail (request != NULL && request->command != NULL && request->command[0] != '\0', NULL);
 
-  if (!(before = listeners (runtime, NULL, 0, error)))
+  if (!check_request (request, error))
     return NULL;
 
-  log = g_strdup_printf ("/tmp/sero-dev-server-%s-%" G_GINT64_FORMAT ".log",
-                         sero_workspace_get_id (workspace), g_get_real_time () / 1000);
-  quoted_log = g_shell_quote (log);
-  inner = g_strdup_printf ("exec %s > %s 2>&1", command, quoted_log);
-  quoted_inner = g_shell_quote (inner);
-  outer = g_strdup_printf ("setsid sh -c %s > /dev/null 2>&1 < /dev/null & echo $!", quoted_inner);
+  op = start_operation_new (self, runtime, request);
+  server = run_sync (self, g_steal_pointer (&op), cancellable, error);
 
-  if (!(started = run (runtime, outer, cwd, error)))
-    return NULL;
+  return server;
+}
 
-  pid = (int) g_ascii_strtoll (g_strstrip (started->stdout_text), NULL, 10);
-  if (started->exit_status != 0 || pid <= 0)
+/* Stop and restart of a registered server, or for stop, of a bare id
+ * whose port something listens on (a server another process started and
+ * did not record, as the original's killPort allowed). */
+static Operation *
+stop_operation_new (SeroDevServerRegistry  *self,
+                    OperationKind           kind,
+                    const char             *id,
+                    GError                **error)
+{
+  SeroDevServer *server = sero_dev_server_registry_lookup (self, id);
+  g_autofree char *workspace_id = NULL;
+  SeroRuntime *runtime;
+  Operation *op;
+  guint port = 0;
+
+  if (server == NULL && (kind == OPERATION_RESTART || !sero_dev_server_parse_id (id, &workspace_id, NULL, NULL, &port)))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "The dev server could not be started: %s",
-                   started->stderr_text[0] ? g_strstrip (started->stderr_text) : "no process id came back");
+      g_set_error (error, SERO_DEV_SERVER_ERROR, SERO_DEV_SERVER_ERROR_NOT_FOUND, "No dev server “%s”", id);
       return NULL;
     }
 
-  deadline = g_get_monotonic_time () + START_WAIT_MS * 1000;
-  while (port == 0)
+  if (server != NULL && server->busy)
     {
-      g_autoptr(GArray) now_listening = NULL;
-      gboolean alive = FALSE;
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        {
-          stop_processes (runtime, pid, 0);
-          return NULL;
-        }
-
-      g_usleep (POLL_MS * 1000);
-      if (!(now_listening = listeners (runtime, &alive, pid, error)))
-        return NULL;
-
-      for (guint i = 0; i < now_listening->len && port == 0; i++)
-        {
-          SeroListener *listener = &g_array_index (now_listening, SeroListener, i);
-
-          if (!has_port (before, listener->port))
-            port = listener->port;
-        }
-
-      if (port == 0 && !alive)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                       "Dev server exited before a listening port was detected (pid %d). Its output is in %s.",
-                       pid, log);
-          return NULL;
-        }
-
-      if (port == 0 && g_get_monotonic_time () > deadline)
-        {
-          stop_processes (runtime, pid, 0);
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                       "No dev server port was detected after starting the command. Its output is in %s.", log);
-          return NULL;
-        }
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY, "The dev server “%s” is being stopped or restarted", id);
+      return NULL;
     }
 
-  server = g_object_new (SERO_TYPE_DEV_SERVER, NULL);
-  server->id = sero_dev_server_make_id (sero_workspace_get_id (workspace), NULL, NULL, port);
-  server->workspace_id = g_strdup (sero_workspace_get_id (workspace));
-  server->name = g_strdup (name ? name : command);
-  server->port = port;
-  server->command = g_strdup (command);
-  server->cwd = g_strdup (cwd ? cwd : "/workspace");
-  server->pid = pid;
-  server->registered_at = g_date_time_format_iso8601 (now);
-  g_free (server->status);
-  server->status = g_strdup ("running");
-  {
-    g_autofree char *ip = sero_runtime_dup_ip_address (runtime);
+  runtime = server != NULL ? resolve_runtime (self, server->workspace_id, server->runtime_kind, server->runtime)
+                           : resolve_runtime (self, workspace_id, NULL, NULL);
+  if (runtime == NULL)
+    {
+      g_set_error (error, SERO_DEV_SERVER_ERROR, SERO_DEV_SERVER_ERROR_NO_RUNTIME,
+                   "The workspace of the dev server “%s” is not known, so its runtime cannot be reached", id);
+      return NULL;
+    }
 
-    server->url = sero_dev_server_preferred_url (port, sero_runtime_get_published_port (runtime, port), ip,
-                                                 sero_runtime_is_container (runtime));
-  }
+  op = operation_new (kind, runtime);
+  op->stop_id = g_strdup (id);
 
-  /* A restart on the same port replaces the old record. */
-  {
-    SeroDevServer *old = sero_dev_server_registry_lookup (self, server->id);
+  if (server == NULL)
+    {
+      op->stop_port = port;
+      return op;
+    }
 
-    if (old != NULL)
-      remove_server (self, old);
-  }
+  /* Liveness leaves it alone until the bookkeeping is done. */
+  op->previous = g_object_ref (server);
+  op->status_before = server->status;
+  server->busy = TRUE;
+  op->stop_port = server->port;
+  op->stop_pid = server->pid;
+  op->stop_start_time = server->start_time;
 
-  g_ptr_array_add (self->servers, server);
-  g_list_model_items_changed (G_LIST_MODEL (self), self->servers->len - 1, 0, 1);
-  g_signal_emit (self, signals[REGISTERED], 0, server);
+  /* A restart is the same server again: its command, folder, name, scope,
+   * card, and whether it outlives this process. */
+  g_free (op->runtime_kind);
+  op->runtime_kind = g_strdup (server->runtime_kind);
+  op->detached = server->detached;
+  op->name = g_strdup (server->name);
+  op->command = g_strdup (server->command);
+  op->cwd = g_strdup (server->cwd);
+  op->scope = g_strdup (server->scope ? server->scope : "workspace");
+  op->card_id = g_strdup (server->card_id);
 
-  if (!save (self, error))
-    return NULL;
+  return op;
+}
 
-  return server;
+void
+sero_dev_server_registry_stop_async (SeroDevServerRegistry *self,
+                                     const char            *id,
+                                     GCancellable          *cancellable,
+                                     GAsyncReadyCallback    callback,
+                                     gpointer               user_data)
+{
+  GError *error = NULL;
+  Operation *op;
+
+  g_return_if_fail (SERO_IS_DEV_SERVER_REGISTRY (self));
+  g_return_if_fail (id != NULL);
+
+  if (!(op = stop_operation_new (self, OPERATION_STOP, id, &error)))
+    {
+      g_task_report_error (self, callback, user_data, sero_dev_server_registry_stop_async, error);
+      return;
+    }
+
+  run_async (self, op, sero_dev_server_registry_stop_async, cancellable, callback, user_data);
+}
+
+gboolean
+sero_dev_server_registry_stop_finish (SeroDevServerRegistry  *self,
+                                      GAsyncResult           *result,
+                                      GError                **error)
+{
+  g_return_val_if_fail (SERO_IS_DEV_SERVER_REGISTRY (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**
  * sero_dev_server_registry_stop_sync:
  *
- * Stops the server and unregisters it. Blocking.
+ * Stops the server's processes and unregisters it. Blocking.
  */
 gboolean
 sero_dev_server_registry_stop_sync (SeroDevServerRegistry  *self,
-                                    SeroRuntime            *runtime,
                                     const char             *id,
+                                    GCancellable           *cancellable,
                                     GError                **error)
 {
-  SeroDevServer *server = sero_dev_server_registry_lookup (self, id);
+  Operation *op;
 
-  if (server == NULL)
+  g_return_val_if_fail (SERO_IS_DEV_SERVER_REGISTRY (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  if (!(op = stop_operation_new (self, OPERATION_STOP, id, error)))
+    return FALSE;
+
+  return run_sync (self, op, cancellable, error) != NULL;
+}
+
+void
+sero_dev_server_registry_restart_async (SeroDevServerRegistry *self,
+                                        const char            *id,
+                                        GCancellable          *cancellable,
+                                        GAsyncReadyCallback    callback,
+                                        gpointer               user_data)
+{
+  GError *error = NULL;
+  Operation *op;
+
+  g_return_if_fail (SERO_IS_DEV_SERVER_REGISTRY (self));
+  g_return_if_fail (id != NULL);
+
+  if (!(op = stop_operation_new (self, OPERATION_RESTART, id, &error)))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "No dev server “%s”", id);
-      return FALSE;
+      g_task_report_error (self, callback, user_data, sero_dev_server_registry_restart_async, error);
+      return;
     }
 
-  stop_processes (runtime, server->pid, server->port);
-  set_status (self, server, "stopped");
-  remove_server (self, server);
+  set_status (self, op->previous, SERO_DEV_SERVER_STATUS_STARTING);
+  run_async (self, op, sero_dev_server_registry_restart_async, cancellable, callback, user_data);
+}
 
-  return save (self, error);
+/**
+ * sero_dev_server_registry_restart_finish:
+ *
+ * Returns: (transfer full): the server, running again
+ */
+SeroDevServer *
+sero_dev_server_registry_restart_finish (SeroDevServerRegistry  *self,
+                                         GAsyncResult           *result,
+                                         GError                **error)
+{
+  g_return_val_if_fail (SERO_IS_DEV_SERVER_REGISTRY (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
  * sero_dev_server_registry_restart_sync:
  *
- * Stops the server and starts its command again. Blocking.
+ * Stops the server, then runs its registered command again with setsid.
+ * When the new process listens on another port the server gets a new id
+ * (the old one is unregistered). Blocking.
  *
- * Returns: (transfer none): the new registration
+ * Returns: (transfer full): the server, running again
  */
 SeroDevServer *
 sero_dev_server_registry_restart_sync (SeroDevServerRegistry  *self,
-                                       SeroRuntime            *runtime,
                                        const char             *id,
+                                       GCancellable           *cancellable,
                                        GError                **error)
 {
-  SeroDevServer *server = sero_dev_server_registry_lookup (self, id);
-  g_autofree char *name = NULL;
-  g_autofree char *cwd = NULL;
-  g_autofree char *command = NULL;
+  Operation *op;
 
-  if (server == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "No dev server “%s”", id);
-      return NULL;
-    }
+  g_return_val_if_fail (SERO_IS_DEV_SERVER_REGISTRY (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
 
-  name = g_strdup (server->name);
-  cwd = g_strdup (server->cwd);
-  command = g_strdup (server->command);
-
-  if (!sero_dev_server_registry_stop_sync (self, runtime, id, error))
+  if (!(op = stop_operation_new (self, OPERATION_RESTART, id, error)))
     return NULL;
 
-  return sero_dev_server_registry_start_sync (self, runtime, name, cwd, command, NULL, error);
+  set_status (self, op->previous, SERO_DEV_SERVER_STATUS_STARTING);
+  return run_sync (self, op, cancellable, error);
 }
 
-/**
- * sero_dev_server_registry_refresh_sync:
- *
- * The liveness check: each server of @runtime's workspace is running while
- * its port listens, else stopped. A starting server is left alone until it
- * listens. Blocking.
+/* ------------------------------------------------------------------------
+ * Liveness (reference §4.3): listening → running, else stopped; a server
+ * being started or stopped is left alone.
  */
-void
-sero_dev_server_registry_refresh_sync (SeroDevServerRegistry *self,
-                                       SeroRuntime           *runtime)
+
+static void
+apply_liveness (SeroDevServerRegistry *self,
+                SeroRuntime           *runtime,
+                SeroPortProbe         *probed)
 {
-  const char *workspace_id = sero_workspace_get_id (sero_runtime_get_workspace (runtime));
-  g_autoptr(GArray) now_listening = listeners (runtime, NULL, 0, NULL);
-  gboolean changed = FALSE;
+  g_autofree char *ip = NULL;
 
   for (guint i = 0; i < self->servers->len; i++)
     {
       SeroDevServer *server = g_ptr_array_index (self->servers, i);
       gboolean listening;
 
-      if (!g_str_equal (server->workspace_id, workspace_id))
+      if (server->busy || server->status == SERO_DEV_SERVER_STATUS_STARTING ||
+          resolve_runtime (self, server->workspace_id, server->runtime_kind, server->runtime) != runtime)
         continue;
 
-      listening = now_listening != NULL && has_port (now_listening, server->port);
+      /* A probe that failed (a container that stopped) means nothing
+       * listens there any more, as in the original. */
+      listening = probed != NULL && sero_port_scan_has_port (probed->listeners, server->port);
       if (listening)
         {
-          changed |= !g_str_equal (server->status, "running");
-          set_status (self, server, "running");
+          g_autofree char *url = NULL;
+
+          /* A recreated container publishes on new host ports. */
+          if (ip == NULL)
+            ip = sero_runtime_dup_ip_address (runtime);
+          url = sero_dev_server_preferred_url (server->port, sero_runtime_get_published_port (runtime, server->port), ip);
+          _sero_dev_server_set_url (server, url);
         }
-      else if (!g_str_equal (server->status, "starting"))
-        {
-          changed |= !g_str_equal (server->status, "stopped");
-          set_status (self, server, "stopped");
-        }
+
+      set_status (self, server, listening ? SERO_DEV_SERVER_STATUS_RUNNING : SERO_DEV_SERVER_STATUS_STOPPED);
+    }
+}
+
+/* The distinct runtimes of the servers that liveness may change. */
+static GPtrArray *
+collect_runtimes (SeroDevServerRegistry *self)
+{
+  GPtrArray *runtimes = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < self->servers->len; i++)
+    {
+      SeroDevServer *server = g_ptr_array_index (self->servers, i);
+      SeroRuntime *runtime;
+
+      if (server->busy || server->status == SERO_DEV_SERVER_STATUS_STARTING ||
+          !(runtime = resolve_runtime (self, server->workspace_id, server->runtime_kind, server->runtime)))
+        continue;
+
+      if (!g_ptr_array_find (runtimes, runtime, NULL))
+        g_ptr_array_add (runtimes, g_object_ref (runtime));
     }
 
-  if (changed)
-    save (self, NULL);
+  return runtimes;
+}
+
+/**
+ * sero_dev_server_registry_refresh_sync:
+ *
+ * One liveness pass now, blocking: what `sero devserver list` shows.
+ */
+void
+sero_dev_server_registry_refresh_sync (SeroDevServerRegistry *self,
+                                       GCancellable          *cancellable)
+{
+  g_autoptr(GPtrArray) runtimes = NULL;
+
+  g_return_if_fail (SERO_IS_DEV_SERVER_REGISTRY (self));
+
+  runtimes = collect_runtimes (self);
+  for (guint i = 0; i < runtimes->len; i++)
+    {
+      SeroRuntime *runtime = g_ptr_array_index (runtimes, i);
+      g_autoptr(SeroPortProbe) probed = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!(probed = probe (runtime, 0, cancellable, &error)))
+        g_debug ("Liveness of %s: %s", sero_workspace_get_id (sero_runtime_get_workspace (runtime)), error->message);
+      apply_liveness (self, runtime, probed);
+    }
+}
+
+typedef struct
+{
+  SeroDevServerRegistry *self;
+  SeroRuntime           *runtime;
+} LivenessProbe;
+
+static void
+on_liveness_probed (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  LivenessProbe *data = user_data;
+  SeroDevServerRegistry *self = data->self;
+  g_autoptr(SeroProcessResult) process = NULL;
+  g_autoptr(SeroPortProbe) probed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  process = sero_runtime_exec_finish (SERO_RUNTIME (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    goto out;
+
+  if (process != NULL && process->exit_status == 0)
+    probed = sero_port_probe_parse (process->stdout_text);
+  apply_liveness (self, data->runtime, probed);
+
+out:
+  self->liveness_pending--;
+  schedule_liveness (self);
+  g_object_unref (data->runtime);
+  g_object_unref (data->self);
+  g_free (data);
+}
+
+static gboolean
+on_liveness_timeout (gpointer user_data)
+{
+  SeroDevServerRegistry *self = user_data;
+  g_autoptr(GPtrArray) runtimes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&self->liveness_source, g_source_unref);
+
+  /* Servers `sero devserver` started or stopped since the last pass. */
+  if (!self->detached && !sync_records (self, TRUE, &error))
+    g_debug ("%s", error->message);
+
+  runtimes = collect_runtimes (self);
+  for (guint i = 0; i < runtimes->len; i++)
+    {
+      LivenessProbe *data = g_new0 (LivenessProbe, 1);
+      const char *argv[] = { "sh", "-c", probe_script, "sh", "0", NULL };
+      SeroExecRequest request = { .argv = argv, .timeout_ms = EXEC_TIMEOUT_MS };
+
+      data->self = g_object_ref (self);
+      data->runtime = g_object_ref (g_ptr_array_index (runtimes, i));
+      self->liveness_pending++;
+      sero_runtime_exec_async (data->runtime, &request, self->cancellable, on_liveness_probed, data);
+    }
+
+  schedule_liveness (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* One pass at a time: the next is armed when the last probe of the
+ * current one is back, so a slow engine never piles up probes. */
+static void
+schedule_liveness (SeroDevServerRegistry *self)
+{
+  if (self->liveness_source != NULL || self->liveness_pending > 0 || self->liveness_interval == 0 ||
+      g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  if (self->servers->len == 0 && self->records_path == NULL)
+    return;
+
+  self->liveness_source = g_timeout_source_new (self->liveness_interval);
+  g_source_set_static_name (self->liveness_source, "[sero] dev-server liveness");
+  g_source_set_callback (self->liveness_source, on_liveness_timeout, self, NULL);
+  g_source_attach (self->liveness_source, self->context);
+}
+
+/* ------------------------------------------------------------------------
+ * Exit and crash recovery (host servers this process owns)
+ */
+
+/**
+ * sero_dev_server_registry_reap_orphans:
+ *
+ * Stops the host dev servers whose owning Sero process is gone (it
+ * crashed or was killed), from their crash records, and deletes those
+ * records. A record whose owner still runs (same pid and start time) is
+ * left alone. Call it once at start-up.
+ *
+ * Returns: how many servers were stopped
+ */
+guint
+sero_dev_server_registry_reap_orphans (SeroDevServerRegistry *self)
+{
+  g_autoptr(GArray) groups = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  g_return_val_if_fail (SERO_IS_DEV_SERVER_REGISTRY (self), 0);
+
+  if (self->host_records_dir == NULL || !(dir = g_dir_open (self->host_records_dir, 0, NULL)))
+    return 0;
+
+  groups = g_array_new (FALSE, FALSE, sizeof (int));
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (self->host_records_dir, name, NULL);
+      g_autoptr(JsonObject) record = NULL;
+      g_autoptr(GError) error = NULL;
+      JsonObject *owner = NULL;
+      SeroProcStat owner_stat;
+      int owner_pid = 0;
+      guint64 owner_start = 0;
+      int pgid;
+
+      if (!g_str_has_suffix (name, ".json"))
+        continue;
+
+      if (!(record = sero_json_file_load_object (path, SERO_JSON_FILE_NONE, &error)))
+        {
+          g_warning ("Skipping the dev-server record %s: %s", path, error->message);
+          continue;
+        }
+
+      if (json_object_has_member (record, "owner") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (record, "owner")))
+        owner = json_object_get_object_member (record, "owner");
+      if (owner != NULL)
+        {
+          owner_pid = (int) json_object_get_int_member_with_default (owner, "pid", 0);
+          owner_start = (guint64) json_object_get_int_member_with_default (owner, "startTime", 0);
+        }
+
+      /* The owner runs: its servers are its business. */
+      if (owner_pid > 0 && read_host_stat (owner_pid, &owner_stat) && owner_stat.start_time == owner_start)
+        continue;
+
+      pgid = (int) json_object_get_int_member_with_default (record, "pgid", 0);
+      if (host_group_is_ours (pgid, (guint64) json_object_get_int_member_with_default (record, "startTime", 0)))
+        {
+          g_message ("Stopping the dev server %s (process group %d) left by Sero process %d",
+                     json_object_get_string_member_with_default (record, "id", "?"), pgid, owner_pid);
+          g_array_append_val (groups, pgid);
+        }
+
+      g_unlink (path);
+    }
+
+  if (groups->len > 0)
+    host_terminate_groups (groups);
+
+  return groups->len;
+}
+
+/**
+ * sero_dev_server_registry_shutdown:
+ *
+ * What the app (or any process that owns dev servers) calls on exit: stops
+ * the host dev servers it started and removes their crash records; cancels
+ * operations under way and the liveness check. Detached servers and
+ * servers in containers keep running. Blocks for at most the grace period.
+ */
+void
+sero_dev_server_registry_shutdown (SeroDevServerRegistry *self)
+{
+  g_autoptr(GArray) groups = NULL;
+
+  g_return_if_fail (SERO_IS_DEV_SERVER_REGISTRY (self));
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->liveness_source != NULL)
+    {
+      g_source_destroy (self->liveness_source);
+      g_clear_pointer (&self->liveness_source, g_source_unref);
+    }
+
+  groups = g_array_new (FALSE, FALSE, sizeof (int));
+  for (guint i = self->servers->len; i > 0; i--)
+    {
+      SeroDevServer *server = g_ptr_array_index (self->servers, i - 1);
+
+      if (server->detached || g_strcmp0 (server->runtime_kind, "host") != 0)
+        continue;
+
+      if (host_group_is_ours (server->pid, server->start_time))
+        g_array_append_val (groups, server->pid);
+
+      set_status (self, server, SERO_DEV_SERVER_STATUS_STOPPED);
+      remove_server (self, server);
+    }
+
+  if (groups->len > 0)
+    host_terminate_groups (groups);
+}
+
+/* ------------------------------------------------------------------------
+ * GObject
+ */
+
+static void
+sero_dev_server_registry_dispose (GObject *object)
+{
+  SeroDevServerRegistry *self = (SeroDevServerRegistry *) object;
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->liveness_source != NULL)
+    {
+      g_source_destroy (self->liveness_source);
+      g_clear_pointer (&self->liveness_source, g_source_unref);
+    }
+
+  g_clear_object (&self->manager);
+  g_clear_object (&self->workspaces);
+
+  G_OBJECT_CLASS (sero_dev_server_registry_parent_class)->dispose (object);
+}
+
+static void
+sero_dev_server_registry_finalize (GObject *object)
+{
+  SeroDevServerRegistry *self = (SeroDevServerRegistry *) object;
+
+  g_clear_pointer (&self->records_path, g_free);
+  g_clear_pointer (&self->host_records_dir, g_free);
+  g_clear_pointer (&self->servers, g_ptr_array_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (sero_dev_server_registry_parent_class)->finalize (object);
+}
+
+static void
+sero_dev_server_registry_get_property (GObject    *object,
+                                       guint       prop_id,
+                                       GValue     *value,
+                                       GParamSpec *pspec)
+{
+  SeroDevServerRegistry *self = SERO_DEV_SERVER_REGISTRY (object);
+
+  switch (prop_id)
+    {
+    case PROP_RECORDS_PATH:
+      g_value_set_string (value, self->records_path);
+      break;
+
+    case PROP_HOST_RECORDS_DIR:
+      g_value_set_string (value, self->host_records_dir);
+      break;
+
+    case PROP_DETACHED:
+      g_value_set_boolean (value, self->detached);
+      break;
+
+    case PROP_LIVENESS_INTERVAL:
+      g_value_set_uint (value, self->liveness_interval);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sero_dev_server_registry_set_property (GObject      *object,
+                                       guint         prop_id,
+                                       const GValue *value,
+                                       GParamSpec   *pspec)
+{
+  SeroDevServerRegistry *self = SERO_DEV_SERVER_REGISTRY (object);
+
+  switch (prop_id)
+    {
+    case PROP_RECORDS_PATH:
+      self->records_path = g_value_dup_string (value);
+      break;
+
+    case PROP_HOST_RECORDS_DIR:
+      self->host_records_dir = g_value_dup_string (value);
+      break;
+
+    case PROP_DETACHED:
+      self->detached = g_value_get_boolean (value);
+      break;
+
+    case PROP_LIVENESS_INTERVAL:
+      if (self->liveness_interval != g_value_get_uint (value))
+        {
+          self->liveness_interval = g_value_get_uint (value);
+          if (self->liveness_source != NULL)
+            {
+              g_source_destroy (self->liveness_source);
+              g_clear_pointer (&self->liveness_source, g_source_unref);
+            }
+          schedule_liveness (self);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sero_dev_server_registry_class_init (SeroDevServerRegistryClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sero_dev_server_registry_dispose;
+  object_class->finalize = sero_dev_server_registry_finalize;
+  object_class->get_property = sero_dev_server_registry_get_property;
+  object_class->set_property = sero_dev_server_registry_set_property;
+
+  /* The records of detached servers; %NULL keeps everything in memory. */
+  properties[PROP_RECORDS_PATH] =
+    g_param_spec_string ("records-path", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  /* Where crash records of owned host servers go; %NULL for none. */
+  properties[PROP_HOST_RECORDS_DIR] =
+    g_param_spec_string ("host-records-dir", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_DETACHED] =
+    g_param_spec_boolean ("detached", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  /* Milliseconds between liveness passes; 0 turns them off. */
+  properties[PROP_LIVENESS_INTERVAL] =
+    g_param_spec_uint ("liveness-interval", NULL, NULL, 0, G_MAXUINT, DEFAULT_LIVENESS_MS,
+                       (G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[REGISTERED] =
+    g_signal_new ("registered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, SERO_TYPE_DEV_SERVER);
+  signals[UNREGISTERED] =
+    g_signal_new ("unregistered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[STATUS_CHANGED] =
+    g_signal_new ("status-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, SERO_TYPE_DEV_SERVER);
+}
+
+static void
+sero_dev_server_registry_init (SeroDevServerRegistry *self)
+{
+  SeroProcStat stat;
+
+  self->servers = g_ptr_array_new_with_free_func (g_object_unref);
+  self->context = g_main_context_ref_thread_default ();
+  self->cancellable = g_cancellable_new ();
+  self->owner_pid = getpid ();
+  if (read_host_stat (self->owner_pid, &stat))
+    self->owner_start_time = stat.start_time;
+}
+
+/**
+ * sero_dev_server_registry_new:
+ * @records_path: (nullable): the records of detached servers to list
+ *   (`<agent>/dev-servers.json`); %NULL keeps the registry in memory only
+ *
+ * A registry whose servers belong to this process. Without crash records;
+ * see sero_dev_server_registry_new_for_paths().
+ */
+SeroDevServerRegistry *
+sero_dev_server_registry_new (const char *records_path)
+{
+  return g_object_new (SERO_TYPE_DEV_SERVER_REGISTRY, "records-path", records_path, NULL);
+}
+
+/**
+ * sero_dev_server_registry_new_for_paths:
+ * @flags: %SERO_DEV_SERVER_REGISTRY_DETACHED for a short-lived process
+ *   whose servers must outlive it (the CLI)
+ *
+ * The registry of a profile: detached servers in
+ * `<SERO_HOME>/agent/dev-servers.json`, crash records of owned host
+ * servers in `<ui_root>/host-dev-servers/`.
+ */
+SeroDevServerRegistry *
+sero_dev_server_registry_new_for_paths (SeroPaths                  *paths,
+                                        SeroDevServerRegistryFlags  flags)
+{
+  g_autofree char *records = NULL;
+  g_autofree char *host_records = NULL;
+
+  g_return_val_if_fail (SERO_IS_PATHS (paths), NULL);
+
+  records = g_build_filename (sero_paths_get_agent_dir (paths), "dev-servers.json", NULL);
+  host_records = g_build_filename (sero_paths_get_ui_root_dir (paths), "host-dev-servers", NULL);
+
+  return g_object_new (SERO_TYPE_DEV_SERVER_REGISTRY,
+                       "records-path", records,
+                       "host-records-dir", host_records,
+                       "detached", (flags & SERO_DEV_SERVER_REGISTRY_DETACHED) != 0,
+                       NULL);
 }
