@@ -48,7 +48,8 @@
 #define DEFAULT_LIVENESS_MS    5000
 
 /* Prints `@alive` if $1 lives; for each process of $1's session (setsid
- * made $1 its id) `@member <pid>`, its socket links, and `@stat` for $1;
+ * made $1 its id) `@member <pid>`, its socket links (or `@unreadable` when
+ * its fds cannot be listed), and `@stat` for $1;
  * then the listener tables. The stat line's fields are counted after the
  * last ") " because the command name may hold spaces. No awk over globbed
  * /proc files: awk stops at the first process that exited meanwhile. */
@@ -63,6 +64,7 @@ static const char probe_script[] =
   "    p=${s#/proc/}; p=${p%/stat}\n"
   "    echo \"@member $p\"\n"
   "    [ \"$p\" = \"$pid\" ] && echo \"@stat $line\"\n"
+  "    [ -r \"/proc/$p/fd\" ] || echo \"@unreadable $p\"\n"
   "    ls -l \"/proc/$p/fd\" 2>/dev/null | grep 'socket:\\['\n"
   "  done\n"
   "fi\n"
@@ -829,6 +831,11 @@ run_async (SeroDevServerRegistry *self,
    * thread, does the bookkeeping before the caller hears of it. */
   worker = g_task_new (self, cancellable, on_operation_done, g_steal_pointer (&task));
   g_task_set_source_tag (worker, run_async);
+
+  /* The worker answers cancellation itself (it kills what it started);
+   * a cancel that comes after it succeeded must not hide a server that is
+   * running from the bookkeeping. */
+  g_task_set_check_cancellable (worker, FALSE);
   g_task_set_task_data (worker, op, (GDestroyNotify) operation_free);
   g_task_run_in_thread (worker, operation_thread);
 }

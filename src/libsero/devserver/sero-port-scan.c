@@ -306,6 +306,8 @@ sero_port_probe_parse (const char *text)
             g_array_append_val (probe->session_pids, pid);
           section = SECTION_SESSION;
         }
+      else if (g_str_has_prefix (line, "@unreadable "))
+        probe->session_unreadable = TRUE;
       else if (g_str_has_prefix (line, "@stat "))
         sero_proc_stat_parse (line + strlen ("@stat "), &probe->leader);
       else if (g_str_equal (line, "@tcp") || g_str_equal (line, "@ss"))
@@ -355,8 +357,9 @@ session_owns (const SeroPortProbe *probe,
  * The port a just-started server opened: a listener that was not there
  * before. On the host other programs open ports too, so when the probe
  * could see the session's sockets only a port the session holds counts;
- * when it could not (no session members visible, or `ss` without the
- * owner), any new port does, as in the original. The lowest wins, so the
+ * when it could not (no session members visible, a member's fds not
+ * readable, or `ss` without the owner), any new port does, as in the
+ * original. The lowest wins, so the
  * answer does not depend on the table's order.
  *
  * Returns: the port, or 0 when none qualifies yet
@@ -374,7 +377,8 @@ sero_port_probe_choose_new_port (const SeroPortProbe *probe,
     {
       const SeroListener *listener = &g_array_index (probe->listeners, SeroListener, i);
 
-      if ((listener->inode != 0 || listener->pid != 0) && probe->session_pids->len > 0)
+      if ((listener->inode != 0 || listener->pid != 0) && probe->session_pids->len > 0 &&
+          !probe->session_unreadable)
         can_tell_owner = TRUE;
     }
 

@@ -46,6 +46,7 @@ typedef struct
  * @listeners: (element-type SeroListener): one per port
  * @session_inodes: (element-type guint64): sockets the probed session holds
  * @session_pids: (element-type int): processes in the probed session
+ * @session_unreadable: the sockets of some of them could not be listed
  * @leader: the probed pid's stat; pid 0 when it was not found
  */
 typedef struct
@@ -55,6 +56,7 @@ typedef struct
   GArray       *listeners;
   GArray       *session_inodes;
   GArray       *session_pids;
+  gboolean      session_unreadable;
   SeroProcStat  leader;
 } SeroPortProbe;
 

@@ -113,6 +113,7 @@ test_proc_stat (void)
   g_assert_true (sero_proc_stat_parse ("12 (busybox) S 1 12 12 0 -1 4194560 143 0 0 0 0 0 0 0 20 0 1 0 804332 "
                                        "2322432 348 18446744073709551615 4198400 5785993 0\n", &stat));
   g_assert_cmpint (stat.pid, ==, 12);
+  g_assert_cmpint (stat.state, ==, 'S');
   g_assert_cmpint (stat.ppid, ==, 1);
   g_assert_cmpint (stat.pgid, ==, 12);
   g_assert_cmpint (stat.sid, ==, 12);
@@ -158,6 +159,31 @@ test_probe (void)
 
   g_array_append_val (before, old);
   g_assert_cmpuint (sero_port_probe_choose_new_port (probe, before), ==, 0);
+}
+
+/* A member whose fds cannot be listed (another user's process): ownership
+ * cannot be told, so any new port counts rather than none ever. */
+static void
+test_probe_unreadable (void)
+{
+  g_autofree char *recorded = fixture ("probe-busybox.txt");
+  g_autofree char *text = g_strconcat ("@member 40\n@unreadable 40\n", recorded, NULL);
+  g_autoptr(SeroPortProbe) probe = sero_port_probe_parse (text);
+  g_autoptr(GArray) before = g_array_new (FALSE, TRUE, sizeof (SeroListener));
+
+  g_assert_true (probe->session_unreadable);
+  g_assert_cmpuint (sero_port_probe_choose_new_port (probe, before), ==, 5173);
+}
+
+/* A leader that exited but was not reaped yet has exited. */
+static void
+test_probe_zombie (void)
+{
+  g_autoptr(SeroPortProbe) probe = sero_port_probe_parse (
+    "@alive\n@member 12\n@stat 12 (vite) Z 1 12 12 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 804332 0 0\n@tcp\n");
+
+  g_assert_false (probe->alive);
+  g_assert_cmpint (probe->leader.state, ==, 'Z');
 }
 
 /* Without the session's sockets (only the table), any new port counts and
@@ -360,6 +386,8 @@ main (int    argc,
   g_test_add_func ("/sero/devserver/parse/ss", test_ss);
   g_test_add_func ("/sero/devserver/parse/proc-stat", test_proc_stat);
   g_test_add_func ("/sero/devserver/parse/probe", test_probe);
+  g_test_add_func ("/sero/devserver/parse/probe-unreadable", test_probe_unreadable);
+  g_test_add_func ("/sero/devserver/parse/probe-zombie", test_probe_zombie);
   g_test_add_func ("/sero/devserver/parse/probe-without-owner", test_probe_without_owner);
   g_test_add_func ("/sero/devserver/parse/probe-ss", test_probe_ss);
   g_test_add_func ("/sero/devserver/parse/owners", test_owners);
