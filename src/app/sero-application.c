@@ -212,17 +212,19 @@ sero_application_startup (GApplication *application)
     sero_application_process_cleanup (self);
 
   /* Dev servers started from the command line (or an earlier run) are
-   * listed under their workspace. */
-  {
-    g_autofree char *records = g_build_filename (sero_paths_get_agent_dir (self->paths), "dev-servers.json", NULL);
-
-    self->dev_servers = sero_dev_server_registry_new (records);
-    if (self->startup_error == NULL && !sero_dev_server_registry_load (self->dev_servers, &error))
-      {
-        g_warning ("%s", error->message);
-        g_clear_error (&error);
-      }
-  }
+   * listed under their workspace. Host servers a crashed window left
+   * behind are stopped now; the ones this window starts stop with it. */
+  self->dev_servers = sero_dev_server_registry_new_for_paths (self->paths, SERO_DEV_SERVER_REGISTRY_NONE);
+  sero_dev_server_registry_set_runtime_manager (self->dev_servers, self->runtime_manager, self->workspaces);
+  if (self->startup_error == NULL)
+    {
+      sero_dev_server_registry_reap_orphans (self->dev_servers);
+      if (!sero_dev_server_registry_load (self->dev_servers, &error))
+        {
+          g_warning ("%s", error->message);
+          g_clear_error (&error);
+        }
+    }
 
   active_id = sero_profile_registry_get_active_id (self->profiles);
   switch_profile = g_simple_action_new_stateful ("switch-profile", G_VARIANT_TYPE_STRING,
@@ -246,6 +248,11 @@ sero_application_activate (GApplication *application)
 static void
 sero_application_shutdown (GApplication *application)
 {
+  SeroApplication *self = SERO_APPLICATION (application);
+
+  if (self->dev_servers != NULL)
+    sero_dev_server_registry_shutdown (self->dev_servers);
+
   G_APPLICATION_CLASS (sero_application_parent_class)->shutdown (application);
 
   sero_log_shutdown ();

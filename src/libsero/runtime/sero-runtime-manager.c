@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "sero-json-file.h"
+#include "sero-runtime-apple.h"
 #include "sero-runtime-host.h"
 #include "sero-runtime-manager.h"
 #include "sero-runtime-oci.h"
@@ -101,9 +102,10 @@ create_runtime (SeroRuntimeManager *self,
       return sero_runtime_oci_new (workspace, self->installation_root);
 
     case SERO_RUNTIME_BACKEND_APPLE_CONTAINER:
-      /* Not built on this platform (see sero-workspace.c): a workspace that
-       * still asks for it was already redirected to the OCI backend. */
-      return sero_runtime_oci_new (workspace, self->installation_root);
+      /* Off macOS the workspace already resolved apple-container to docker
+       * (see sero-workspace.c) unless SERO_APPLE_CONTAINER_ANY_PLATFORM asks
+       * for the Apple CLI anyway, as the fake-CLI tests do. */
+      return sero_runtime_apple_new (workspace, self->installation_root);
 
     case SERO_RUNTIME_BACKEND_HOST:
     default:

@@ -927,8 +927,11 @@ sero_runtime_apple_refresh_sync (SeroRuntime   *runtime,
   if (inspection.running)
     {
       g_auto(GStrv) skipped = NULL;
-      g_auto(GStrv) volumes = _sero_apple_build_volumes (sero_runtime_get_workspace (runtime), &skipped);
-      g_autofree char *note = skipped_note ((const char * const *) skipped);
+      g_autofree char *note = NULL;
+
+      /* Only the folders that could not be mounted matter for the status. */
+      g_strfreev (_sero_apple_build_volumes (sero_runtime_get_workspace (runtime), &skipped));
+      note = skipped_note ((const char * const *) skipped);
 
       /* A deferral message from this process's ensure stays until applied. */
       if (!sero_runtime_get_recreate_deferred (runtime))
