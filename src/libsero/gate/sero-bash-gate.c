@@ -1462,9 +1462,16 @@ is_scratch_path (const char *path)
     "/tmp/", "/var/tmp/", "/dev/shm/", "/dev/fd/", "/proc/self/fd/", NULL
   };
   const char *tmp = g_get_tmp_dir ();
+  g_autofree char *home = home_dir ();
+  g_autofree char *real_home = realpath (home, NULL);
 
   if (g_strv_contains (exact, path))
     return TRUE;
+  /* The home folder holds the user's dotfiles even when it lives under a
+   * temporary folder (a throwaway account, a test run): never scratch. */
+  for (const char *h = home; h != NULL; h = (h == home ? real_home : NULL))
+    if (g_str_equal (path, h) || (g_str_has_prefix (path, h) && path[strlen (h)] == '/'))
+      return FALSE;
   for (guint i = 0; prefixes[i]; i++)
     if (g_str_has_prefix (path, prefixes[i]))
       return TRUE;

@@ -599,6 +599,31 @@ test_cli (void)
   }
 }
 
+/* A home folder under the temporary folder (as in CI, where HOME lives in
+ * a build folder under /tmp) is still home: its dotfiles are not scratch. */
+static void
+test_home_under_tmp (void)
+{
+  g_autoptr(SeroBashGate) gate = sero_bash_gate_new ();
+  g_autofree char *home = g_dir_make_tmp ("sero-gate-home-XXXXXX", NULL);
+  g_autofree char *saved = g_strdup (g_getenv ("HOME"));
+  g_autoptr(SeroGateDecision) dotfile = NULL;
+  g_autoptr(SeroGateDecision) scratch = NULL;
+
+  g_assert_nonnull (home);
+  g_setenv ("HOME", home, TRUE);
+  dotfile = check (gate, "cat /dev/null > ~/.bashrc", NULL, NULL);
+  scratch = check (gate, "echo hi > /tmp/sero-gate-scratch.log", NULL, NULL);
+  if (saved != NULL)
+    g_setenv ("HOME", saved, TRUE);
+  else
+    g_unsetenv ("HOME");
+  g_rmdir (home);
+
+  g_assert_cmpstr (dotfile->rule, ==, "truncate-outside");
+  g_assert_cmpint (scratch->verdict, ==, SERO_GATE_ALLOW);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -611,6 +636,7 @@ main (int    argc,
   g_test_add_func ("/sero/gate/deaf-bridge", test_deaf_bridge);
   g_test_add_func ("/sero/gate/cancel-while-asking", test_cancel_while_asking);
   g_test_add_func ("/sero/gate/paths", test_paths);
+  g_test_add_func ("/sero/gate/home-under-tmp", test_home_under_tmp);
   g_test_add_func ("/sero/gate/cleanup-through-symlink", test_cleanup_through_symlink);
   g_test_add_func ("/sero/gate/worktree-root", test_worktree_root);
   g_test_add_func ("/sero/gate/parser", test_parser);
