@@ -2,82 +2,38 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
+
+#include "sero-test-support.h"
 
 /* `sero workspace …` and `sero runtime …` as a script would use them: the
  * built binary, headless, against real Podman and the tiny test image. */
 
-#define TEST_IMAGE "localhost/sero-test:latest"
 
 static char *home;
 static char *no_engine_path;
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
 static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-run_sero_env (Run         *run,
+run_sero_env (SeroTestRun *run,
               const char  *path_override,
               const char  *first,
               ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) env = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  const char *arg;
+  g_autofree char *home_var = g_strconcat ("SERO_HOME_OVERRIDE=", home, NULL);
+  g_autofree char *path_var = path_override ? g_strconcat ("PATH=", path_override, NULL) : NULL;
+  const char *env[] = { home_var, "SERO_NODE_IMAGE=" SERO_TEST_IMAGE, "SERO_CONTAINER_ENGINE=podman", path_var, NULL };
   va_list args;
 
-  g_ptr_array_add (argv, (char *) g_getenv ("SERO_EXE"));
   va_start (args, first);
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
+  sero_test_run_sero_valist (run, env, first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  env = g_environ_unsetenv (env, "DISPLAY");
-  env = g_environ_unsetenv (env, "WAYLAND_DISPLAY");
-  env = g_environ_setenv (env, "SERO_HOME_OVERRIDE", home, TRUE);
-  env = g_environ_setenv (env, "SERO_NODE_IMAGE", TEST_IMAGE, TRUE);
-  env = g_environ_setenv (env, "SERO_CONTAINER_ENGINE", "podman", TRUE);
-  if (path_override)
-    env = g_environ_setenv (env, "PATH", path_override, TRUE);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
-                &run->out, &run->err, &run->status, &error);
-  g_assert_no_error (error);
-  run->status = WIFEXITED (run->status) ? WEXITSTATUS (run->status) : -1;
 }
 
 #define run_sero(run, ...) run_sero_env (run, NULL, __VA_ARGS__)
 
-static JsonObject *
-parse_object (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
-
 static char *
 add_workspace (const char *name)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(SeroTestRun) run = { 0 };
   g_autofree char *folder = g_dir_make_tmp ("sero-cli-ws-XXXXXX", NULL);
   g_auto(GStrv) fields = NULL;
 
@@ -89,24 +45,14 @@ add_workspace (const char *name)
 }
 
 static void
-podman_rm (const char *id)
-{
-  g_autofree char *name = g_strdup_printf ("sero-%s", id);
-
-  g_spawn_sync (NULL, (char *[]) { (char *) "podman", (char *) "rm", (char *) "-f", name, NULL }, NULL,
-                G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                NULL, NULL, NULL, NULL, NULL, NULL);
-}
-
-static void
 test_workspace_commands (void)
 {
-  g_auto(Run) list = { 0 };
-  g_auto(Run) set = { 0 };
-  g_auto(Run) mount = { 0 };
-  g_auto(Run) bad = { 0 };
-  g_auto(Run) remove = { 0 };
-  g_auto(Run) global = { 0 };
+  g_auto(SeroTestRun) list = { 0 };
+  g_auto(SeroTestRun) set = { 0 };
+  g_auto(SeroTestRun) mount = { 0 };
+  g_auto(SeroTestRun) bad = { 0 };
+  g_auto(SeroTestRun) remove = { 0 };
+  g_auto(SeroTestRun) global = { 0 };
   g_autofree char *id = add_workspace ("CLI Alpha");
   g_autoptr(JsonObject) object = NULL;
   JsonArray *workspaces;
@@ -122,7 +68,7 @@ test_workspace_commands (void)
 
   run_sero (&list, "workspace", "list", "--json", NULL);
   g_assert_cmpint (list.status, ==, 0);
-  object = parse_object (list.out);
+  object = sero_test_parse_object (list.out);
   workspaces = json_object_get_array_member (object, "workspaces");
   for (guint i = 0; i < json_array_get_length (workspaces); i++)
     {
@@ -153,12 +99,12 @@ static void
 test_runtime_exec_and_status (void)
 {
   g_autofree char *id = add_workspace ("CLI Beta");
-  g_auto(Run) exec = { 0 };
-  g_auto(Run) failing = { 0 };
-  g_auto(Run) timed = { 0 };
-  g_auto(Run) status = { 0 };
-  g_auto(Run) usage = { 0 };
-  g_auto(Run) unknown = { 0 };
+  g_auto(SeroTestRun) exec = { 0 };
+  g_auto(SeroTestRun) failing = { 0 };
+  g_auto(SeroTestRun) timed = { 0 };
+  g_auto(SeroTestRun) status = { 0 };
+  g_auto(SeroTestRun) usage = { 0 };
+  g_auto(SeroTestRun) unknown = { 0 };
   g_autoptr(JsonObject) object = NULL;
 
   /* The first exec starts the container lazily. */
@@ -176,7 +122,7 @@ test_runtime_exec_and_status (void)
 
   run_sero (&status, "runtime", "status", id, "--json", NULL);
   g_assert_cmpint (status.status, ==, 0);
-  object = parse_object (status.out);
+  object = sero_test_parse_object (status.out);
   g_assert_cmpstr (json_object_get_string_member (object, "desired"), ==, "docker");
   g_assert_cmpstr (json_object_get_string_member (object, "actual"), ==, "docker");
   g_assert_cmpstr (json_object_get_string_member (object, "status"), ==, "running");
@@ -189,16 +135,16 @@ test_runtime_exec_and_status (void)
   g_assert_cmpint (unknown.status, ==, 1);
   g_assert_nonnull (strstr (unknown.err, "No workspace “no-such-workspace”"));
 
-  podman_rm (id);
+  sero_test_podman_rm_workspace (id);
 }
 
 static void
 test_host_fallback_reported (void)
 {
   g_autofree char *id = add_workspace ("CLI Gamma");
-  g_auto(Run) ensure = { 0 };
-  g_auto(Run) exec = { 0 };
-  g_auto(Run) status = { 0 };
+  g_auto(SeroTestRun) ensure = { 0 };
+  g_auto(SeroTestRun) exec = { 0 };
+  g_auto(SeroTestRun) status = { 0 };
   g_autoptr(JsonObject) object = NULL;
 
   run_sero_env (&ensure, no_engine_path, "runtime", "ensure", id, NULL);
@@ -210,7 +156,7 @@ test_host_fallback_reported (void)
   g_assert_cmpstr (exec.out, ==, "on-host\n");
 
   run_sero_env (&status, no_engine_path, "runtime", "status", id, "--json", NULL);
-  object = parse_object (status.out);
+  object = sero_test_parse_object (status.out);
   g_assert_cmpstr (json_object_get_string_member (object, "desired"), ==, "docker");
   g_assert_cmpstr (json_object_get_string_member (object, "actual"), ==, "host");
   g_assert_true (g_str_has_prefix (json_object_get_string_member (object, "reason"), "not installed"));
@@ -221,8 +167,8 @@ test_remove_deletes_container (void)
 {
   g_autofree char *id = add_workspace ("CLI Delta");
   g_autofree char *name = g_strdup_printf ("sero-%s", id);
-  g_auto(Run) ensure = { 0 };
-  g_auto(Run) remove = { 0 };
+  g_auto(SeroTestRun) ensure = { 0 };
+  g_auto(SeroTestRun) remove = { 0 };
   g_autofree char *out = NULL;
 
   run_sero (&ensure, "runtime", "ensure", id, NULL);
@@ -241,33 +187,19 @@ test_remove_deletes_container (void)
 /* Without an override, so the profile registry is used: removing a profile
  * removes the containers of its workspaces. */
 static void
-run_in_home (Run        *run,
-             const char *user_home,
-             const char *first,
+run_in_home (SeroTestRun *run,
+             const char  *user_home,
+             const char  *first,
              ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) env = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  const char *arg;
+  g_autofree char *home_var = g_strconcat ("HOME=", user_home, NULL);
+  const char *env[] = { "SERO_HOME_OVERRIDE", home_var, "SERO_NODE_IMAGE=" SERO_TEST_IMAGE,
+                        "SERO_CONTAINER_ENGINE=podman", NULL };
   va_list args;
 
-  g_ptr_array_add (argv, (char *) g_getenv ("SERO_EXE"));
   va_start (args, first);
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
+  sero_test_run_sero_valist (run, env, first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  env = g_environ_unsetenv (env, "SERO_HOME_OVERRIDE");
-  env = g_environ_setenv (env, "HOME", user_home, TRUE);
-  env = g_environ_setenv (env, "SERO_NODE_IMAGE", TEST_IMAGE, TRUE);
-  env = g_environ_setenv (env, "SERO_CONTAINER_ENGINE", "podman", TRUE);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
-                &run->out, &run->err, &run->status, &error);
-  g_assert_no_error (error);
-  run->status = WIFEXITED (run->status) ? WEXITSTATUS (run->status) : -1;
 }
 
 static void
@@ -275,7 +207,7 @@ test_profile_removal_deletes_containers (void)
 {
   g_autofree char *user_home = g_dir_make_tmp ("sero-cli-profiles-XXXXXX", NULL);
   g_autofree char *folder = g_dir_make_tmp ("sero-cli-ws-XXXXXX", NULL);
-  g_auto(Run) r1 = { 0 }, r2 = { 0 }, r3 = { 0 }, r4 = { 0 }, r5 = { 0 }, r6 = { 0 }, r7 = { 0 };
+  g_auto(SeroTestRun) r1 = { 0 }, r2 = { 0 }, r3 = { 0 }, r4 = { 0 }, r5 = { 0 }, r6 = { 0 }, r7 = { 0 };
   g_autofree char *out = NULL;
 
   run_in_home (&r1, user_home, "profile", "create", "Main", NULL);
@@ -299,16 +231,10 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree char *script = NULL;
-  int status = 0;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-
-  script = g_build_filename (g_getenv ("SERO_SOURCE_ROOT"), "tests", "fixtures", "build-test-image.sh", NULL);
-  g_assert_true (g_spawn_sync (NULL, (char *[]) { script, (char *) "podman", (char *) TEST_IMAGE, NULL }, NULL,
-                               G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, NULL));
-  g_assert_cmpint (status, ==, 0);
+  sero_test_build_image ();
 
   home = g_dir_make_tmp ("sero-cli-rt-home-XXXXXX", NULL);
   /* Enough for /bin/sh to run on the host, and no engine. */

@@ -2,61 +2,29 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
+
+#include "sero-test-support.h"
 
 /* Runs the built `sero` binary the way a person or a script would: headless,
  * with DISPLAY and WAYLAND_DISPLAY unset, in a throwaway home. */
-
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
 static char *home;
 static char *override;
 
 static void
-run_sero (Run         *run,
+run_sero (SeroTestRun *run,
           gboolean     with_override,
           const char  *first,
           ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) env = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  const char *arg;
+  g_autofree char *home_var = g_strconcat ("HOME=", home, NULL);
+  g_autofree char *override_var = g_strconcat ("SERO_HOME_OVERRIDE=", override, NULL);
+  const char *env[] = { home_var, with_override ? override_var : "SERO_HOME_OVERRIDE", NULL };
   va_list args;
 
-  g_ptr_array_add (argv, (char *) g_getenv ("SERO_EXE"));
   va_start (args, first);
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
+  sero_test_run_sero_valist (run, env, first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  env = g_environ_unsetenv (env, "DISPLAY");
-  env = g_environ_unsetenv (env, "WAYLAND_DISPLAY");
-  env = g_environ_setenv (env, "HOME", home, TRUE);
-  if (with_override)
-    env = g_environ_setenv (env, "SERO_HOME_OVERRIDE", override, TRUE);
-  else
-    env = g_environ_unsetenv (env, "SERO_HOME_OVERRIDE");
-
-  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
-                &run->out, &run->err, &run->status, &error);
-  g_assert_no_error (error);
-  run->status = WIFEXITED (run->status) ? WEXITSTATUS (run->status) : -1;
 }
 
 static void
@@ -74,7 +42,7 @@ write_file (const char *path,
 static void
 test_paths_json_headless (void)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(SeroTestRun) run = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *auth = g_build_filename (override, "agent", "auth.json", NULL);
@@ -103,7 +71,7 @@ test_paths_json_headless (void)
 static void
 test_paths_tab_lines (void)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(SeroTestRun) run = { 0 };
   g_auto(GStrv) lines = NULL;
   g_autofree char *expected = g_strdup_printf ("provider-auth\t%s/agent/auth.json", override);
 
@@ -118,7 +86,7 @@ test_paths_tab_lines (void)
 static void
 test_diagnostics_has_no_secrets (void)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(SeroTestRun) run = { 0 };
   g_autofree char *auth = g_build_filename (override, "agent", "auth.json", NULL);
   g_autofree char *env = g_build_filename (override, "agent", ".env", NULL);
   g_autofree char *token = g_build_filename (override, "agent", "gateway-token", NULL);
@@ -149,8 +117,8 @@ test_diagnostics_has_no_secrets (void)
 static void
 test_version_and_help (void)
 {
-  g_auto(Run) version = { 0 };
-  g_auto(Run) help = { 0 };
+  g_auto(SeroTestRun) version = { 0 };
+  g_auto(SeroTestRun) help = { 0 };
 
   run_sero (&version, TRUE, "--version", NULL);
   g_assert_cmpint (version.status, ==, 0);
@@ -166,10 +134,10 @@ test_version_and_help (void)
 static void
 test_bad_usage (void)
 {
-  g_auto(Run) unknown = { 0 };
-  g_auto(Run) bad_option = { 0 };
-  g_auto(Run) extra = { 0 };
-  g_auto(Run) bad_verb = { 0 };
+  g_auto(SeroTestRun) unknown = { 0 };
+  g_auto(SeroTestRun) bad_option = { 0 };
+  g_auto(SeroTestRun) extra = { 0 };
+  g_auto(SeroTestRun) bad_verb = { 0 };
 
   run_sero (&unknown, TRUE, "frobnicate", NULL);
   g_assert_cmpint (unknown.status, ==, 2);
@@ -191,12 +159,12 @@ test_bad_usage (void)
 static void
 test_profile_commands (void)
 {
-  g_auto(Run) create = { 0 };
-  g_auto(Run) create2 = { 0 };
-  g_auto(Run) list = { 0 };
-  g_auto(Run) sw = { 0 };
-  g_auto(Run) paths = { 0 };
-  g_auto(Run) remove_active = { 0 };
+  g_auto(SeroTestRun) create = { 0 };
+  g_auto(SeroTestRun) create2 = { 0 };
+  g_auto(SeroTestRun) list = { 0 };
+  g_auto(SeroTestRun) sw = { 0 };
+  g_auto(SeroTestRun) paths = { 0 };
+  g_auto(SeroTestRun) remove_active = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *work_path = g_build_filename (home, ".sero-ui", "profiles", "work", NULL);
   g_autofree char *expected_home = g_strdup_printf ("home\t%s\n", work_path);
@@ -230,10 +198,10 @@ static void
 test_broken_registry (void)
 {
   g_autofree char *registry = g_build_filename (home, ".sero-ui", "profiles.json", NULL);
-  g_auto(Run) paths = { 0 };
-  g_auto(Run) diagnostics = { 0 };
-  g_auto(Run) repair = { 0 };
-  g_auto(Run) after = { 0 };
+  g_auto(SeroTestRun) paths = { 0 };
+  g_auto(SeroTestRun) diagnostics = { 0 };
+  g_auto(SeroTestRun) repair = { 0 };
+  g_auto(SeroTestRun) after = { 0 };
   g_autofree char *contents = NULL;
 
   write_file (registry, "{\"version\": 1, \"profiles\": [", 0600);

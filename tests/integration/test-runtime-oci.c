@@ -7,12 +7,12 @@
 #include "sero-runtime-host.h"
 #include "sero-runtime-manager.h"
 #include "sero-runtime-oci.h"
+#include "sero-test-support.h"
 
 /* The OCI runtime against real Podman and a tiny local image
  * (tests/fixtures/build-test-image.sh). Podman is reached through a wrapper
  * first on PATH that logs every invocation, so tests can count `run`s. */
 
-#define TEST_IMAGE "localhost/sero-test:latest"
 
 static char *real_podman;
 static char *engine_log;
@@ -235,7 +235,7 @@ test_foreign_refused (Fixture       *fixture,
 
   /* Someone else's container that happens to have our name. */
   foreign_id = podman_output ("run", "-d", "--name", fixture->container, "--label", "owner=someone-else",
-                              TEST_IMAGE, "sleep", "infinity", NULL);
+                              SERO_TEST_IMAGE, "sleep", "infinity", NULL);
   g_assert_cmpstr (foreign_id, !=, "");
 
   g_assert_false (sero_runtime_ensure_sync (runtime, NULL, &error));
@@ -268,7 +268,7 @@ test_legacy_unlabelled_adopted (Fixture       *fixture,
 
   /* From before labels existed: no labels, but its /workspace is ours. */
   old_id = podman_output ("run", "-d", "--name", fixture->container, "-v", mount,
-                          TEST_IMAGE, "sleep", "infinity", NULL);
+                          SERO_TEST_IMAGE, "sleep", "infinity", NULL);
 
   g_assert_true (sero_runtime_ensure_sync (runtime, NULL, &error));
   g_assert_no_error (error);
@@ -526,11 +526,9 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree char *script = NULL;
   g_autofree char *wrapper = NULL;
   g_autofree char *wrapper_text = NULL;
   g_autofree char *path = NULL;
-  int status = 0;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
@@ -538,11 +536,8 @@ main (int    argc,
   real_podman = g_find_program_in_path ("podman");
   g_assert_nonnull (real_podman);
 
-  /* Build the tiny image (idempotent, well under a second). */
-  script = g_build_filename (g_getenv ("SERO_SOURCE_ROOT"), "tests", "fixtures", "build-test-image.sh", NULL);
-  g_assert_true (g_spawn_sync (NULL, (char *[]) { script, real_podman, (char *) TEST_IMAGE, NULL }, NULL,
-                               G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, NULL));
-  g_assert_cmpint (status, ==, 0);
+  /* Before the counting wrapper goes first on PATH. */
+  sero_test_build_image ();
 
   wrapper_dir = g_dir_make_tmp ("sero-oci-bin-XXXXXX", NULL);
   engine_log = g_build_filename (wrapper_dir, "engine.log", NULL);
@@ -553,7 +548,7 @@ main (int    argc,
   path = g_strdup_printf ("%s:%s", wrapper_dir, g_getenv ("PATH"));
   g_setenv ("PATH", path, TRUE);
   g_setenv ("SERO_CONTAINER_ENGINE", "podman", TRUE);
-  g_setenv ("SERO_NODE_IMAGE", TEST_IMAGE, TRUE);
+  g_setenv ("SERO_NODE_IMAGE", SERO_TEST_IMAGE, TRUE);
 
   ui_root = g_dir_make_tmp ("sero-oci-root-XXXXXX", NULL);
   g_setenv ("SERO_HOME_OVERRIDE", ui_root, TRUE);

@@ -5,6 +5,7 @@
 #include <vte/vte.h>
 
 #include "sero-terminal.h"
+#include "sero-test-support.h"
 
 /* SeroTerminal in a real window on the (virtual) display: host shells,
  * exit and restart, find and links, a shell inside `sero-<id>` under real
@@ -13,12 +14,10 @@
  * loop until a condition holds; the deadlines only turn a hang into a
  * failure, they are not measurements. */
 
-#define TEST_IMAGE    "localhost/sero-test:latest"
 #define MISSING_IMAGE "localhost/sero-no-such-image:never"
 #define SHELL_TIMEOUT 30
 #define ENSURE_TIMEOUT 100
 
-static char *podman;
 
 typedef struct
 {
@@ -120,14 +119,6 @@ click (Fixture    *fixture,
 }
 
 static void
-podman_rm (const char *container)
-{
-  if (podman != NULL)
-    g_spawn_sync (NULL, (char *[]) { podman, (char *) "rm", (char *) "-f", (char *) container, NULL }, NULL,
-                  G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, NULL, NULL);
-}
-
-static void
 remove_tree (const char *path)
 {
   g_spawn_sync (NULL, (char *[]) { (char *) "rm", (char *) "-rf", (char *) path, NULL }, NULL,
@@ -161,13 +152,11 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autofree char *container = g_strdup_printf ("sero-%s", fixture->id);
-
   gtk_window_destroy (fixture->window);
   while (g_main_context_iteration (NULL, FALSE))
     ;
 
-  podman_rm (container);
+  sero_test_podman_rm_workspace (fixture->id);
   g_clear_object (&fixture->workspace);
   g_clear_object (&fixture->manager);
   g_clear_object (&fixture->paths);
@@ -386,18 +375,6 @@ test_zoom_and_find (Fixture       *fixture,
   gtk_popover_popdown (GTK_POPOVER (popover));
 }
 
-static gboolean
-podman_ready (void)
-{
-  if (podman == NULL)
-    {
-      g_test_skip ("Podman is not installed");
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
 static void
 test_container_shell (Fixture       *fixture,
                       gconstpointer  data)
@@ -407,8 +384,7 @@ test_container_shell (Fixture       *fixture,
   g_autofree char *container = g_strdup_printf ("sero-%s", fixture->id);
   SeroRuntime *runtime;
 
-  if (!podman_ready ())
-    return;
+  sero_test_build_image ();
 
   g_assert_true (g_file_set_contents (file, marker, -1, NULL));
   sero_workspace_set_backend (fixture->workspace, SERO_RUNTIME_BACKEND_DOCKER);
@@ -457,8 +433,7 @@ test_error_page (Fixture       *fixture,
   g_autoptr(GArray) states = g_array_new (FALSE, FALSE, sizeof (SeroTerminalState));
   AdwStatusPage *error_page;
 
-  if (!podman_ready ())
-    return;
+  sero_test_build_image ();
 
   sero_workspace_set_backend (fixture->workspace, SERO_RUNTIME_BACKEND_DOCKER);
   sero_workspace_set_image (fixture->workspace, MISSING_IMAGE);
@@ -529,27 +504,16 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree char *script = NULL;
-  int status = 0;
 
   /* Before any thread exists: the environment the app and shells inherit. */
   g_setenv ("SERO_TEST_API_KEY", "hunter2-not-for-shells", TRUE);
   g_setenv ("SERO_CONTAINER_ENGINE", "podman", TRUE);
-  g_setenv ("SERO_NODE_IMAGE", TEST_IMAGE, TRUE);
+  g_setenv ("SERO_NODE_IMAGE", SERO_TEST_IMAGE, TRUE);
   /* A predictable host shell, without anyone's rc files setting titles. */
   g_setenv ("SHELL", "/bin/sh", TRUE);
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
-
-  podman = g_find_program_in_path ("podman");
-  if (podman != NULL)
-    {
-      script = g_build_filename (g_getenv ("SERO_SOURCE_ROOT"), "tests", "fixtures", "build-test-image.sh", NULL);
-      g_assert_true (g_spawn_sync (NULL, (char *[]) { script, podman, (char *) TEST_IMAGE, NULL }, NULL,
-                                   G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, NULL));
-      g_assert_cmpint (status, ==, 0);
-    }
 
 #define ADD(name, func) g_test_add ("/sero/ui/terminal/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("host-shell", test_host_shell);

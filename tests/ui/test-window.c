@@ -5,13 +5,13 @@
 
 #include "sero-application.h"
 #include "sero-window.h"
+#include "sero-test-support.h"
 
 /* The real application object, in-process, on the (virtual) display. Each
  * test runs a script inside the application's main loop, waiting for what
  * a person would wait for (a mapped window, a container) with bounded
  * deadlines, and never measuring time. */
 
-#define TEST_IMAGE "localhost/sero-test:latest"
 
 typedef void (*Script) (SeroApplication *app, SeroWindow *window, gpointer data);
 
@@ -426,13 +426,9 @@ static void
 test_status_dot_follows_container (void)
 {
   g_autofree char *profile = fresh_profile ();
-  g_autofree char *script = g_build_filename (g_getenv ("SERO_SOURCE_ROOT"), "tests", "fixtures", "build-test-image.sh", NULL);
-  int status = 0;
 
-  g_assert_true (g_spawn_sync (NULL, (char *[]) { script, (char *) "podman", (char *) TEST_IMAGE, NULL }, NULL,
-                               G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, NULL));
-  g_assert_cmpint (status, ==, 0);
-  g_setenv ("SERO_NODE_IMAGE", TEST_IMAGE, TRUE);
+  sero_test_build_image ();
+  g_setenv ("SERO_NODE_IMAGE", SERO_TEST_IMAGE, TRUE);
   g_setenv ("SERO_CONTAINER_ENGINE", "podman", TRUE);
 
   run_app (script_status_dot, NULL);

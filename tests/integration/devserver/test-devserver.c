@@ -12,13 +12,13 @@
 #include "sero-dev-server-registry.h"
 #include "sero-runtime-host.h"
 #include "sero-runtime-oci.h"
+#include "sero-test-support.h"
 
 /* Dev servers for real: a busybox httpd on the host and in a Podman
  * container, through the library and through `sero devserver`. HTTP goes
  * only to 127.0.0.1, never to a container's address. Every test stops
  * what it started, and waits are bounded by events, never timed. */
 
-#define TEST_IMAGE "localhost/sero-test:latest"
 
 typedef struct
 {
@@ -612,75 +612,32 @@ test_host_detached_records (HostFixture   *fixture,
  * The command line
  */
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
 static char *cli_home;
 
 static void
-run_sero (Run        *run,
-          const char *first,
+run_sero (SeroTestRun *run,
+          const char  *first,
           ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) env = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  const char *arg;
+  g_autofree char *home_var = g_strconcat ("SERO_HOME_OVERRIDE=", cli_home, NULL);
+  const char *env[] = { home_var, "SERO_NODE_IMAGE=" SERO_TEST_IMAGE, "SERO_CONTAINER_ENGINE=podman", NULL };
   va_list args;
 
-  g_ptr_array_add (argv, (char *) g_getenv ("SERO_EXE"));
   va_start (args, first);
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
+  sero_test_run_sero_valist (run, env, first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  env = g_environ_unsetenv (env, "DISPLAY");
-  env = g_environ_unsetenv (env, "WAYLAND_DISPLAY");
-  env = g_environ_setenv (env, "SERO_HOME_OVERRIDE", cli_home, TRUE);
-  env = g_environ_setenv (env, "SERO_NODE_IMAGE", TEST_IMAGE, TRUE);
-  env = g_environ_setenv (env, "SERO_CONTAINER_ENGINE", "podman", TRUE);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
-                &run->out, &run->err, &run->status, &error);
-  g_assert_no_error (error);
-  run->status = WIFEXITED (run->status) ? WEXITSTATUS (run->status) : -1;
-}
-
-static JsonObject *
-parse_object (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
 
 static JsonObject *
 list_one (const char *workspace_id)
 {
-  g_auto(Run) list = { 0 };
+  g_auto(SeroTestRun) list = { 0 };
   g_autoptr(JsonObject) root = NULL;
   JsonArray *servers;
 
   run_sero (&list, "devserver", "list", workspace_id, "--json", NULL);
   g_assert_cmpint (list.status, ==, 0);
-  root = parse_object (list.out);
+  root = sero_test_parse_object (list.out);
   servers = json_object_get_array_member (root, "servers");
   if (json_array_get_length (servers) == 0)
     return NULL;
@@ -694,7 +651,7 @@ cli_add_workspace (const char *folder,
                    const char *name,
                    const char *backend)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(SeroTestRun) run = { 0 };
   g_auto(GStrv) fields = NULL;
 
   run_sero (&run, "workspace", "add", folder, "--name", name, "--runtime", backend, NULL);
@@ -709,12 +666,12 @@ static void
 test_cli_host (HostFixture   *fixture,
                gconstpointer  data)
 {
-  g_auto(Run) start = { 0 };
-  g_auto(Run) restart = { 0 };
-  g_auto(Run) stop = { 0 };
-  g_auto(Run) text_list = { 0 };
-  g_auto(Run) usage = { 0 };
-  g_auto(Run) unknown = { 0 };
+  g_auto(SeroTestRun) start = { 0 };
+  g_auto(SeroTestRun) restart = { 0 };
+  g_auto(SeroTestRun) stop = { 0 };
+  g_auto(SeroTestRun) text_list = { 0 };
+  g_auto(SeroTestRun) usage = { 0 };
+  g_auto(SeroTestRun) unknown = { 0 };
   g_autoptr(JsonObject) running = NULL;
   g_autoptr(JsonObject) after_restart = NULL;
   g_autoptr(JsonObject) gone = NULL;
@@ -778,7 +735,7 @@ static void
 test_cli_stop_unrecorded (HostFixture   *fixture,
                           gconstpointer  data)
 {
-  g_auto(Run) stop = { 0 };
+  g_auto(SeroTestRun) stop = { 0 };
   g_autofree char *workspace_id = NULL;
   g_autofree char *server_id = NULL;
   g_autofree char *address = NULL;
@@ -818,33 +775,6 @@ test_cli_stop_unrecorded (HostFixture   *fixture,
  * Podman
  */
 
-static gboolean
-have_podman (void)
-{
-  g_autofree char *podman = g_find_program_in_path ("podman");
-  g_autofree char *script = NULL;
-  int status = 0;
-
-  if (podman == NULL)
-    return FALSE;
-
-  script = g_build_filename (g_getenv ("SERO_SOURCE_ROOT"), "tests", "fixtures", "build-test-image.sh", NULL);
-  g_assert_true (g_spawn_sync (NULL, (char *[]) { script, (char *) "podman", (char *) TEST_IMAGE, NULL }, NULL,
-                               G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL));
-  g_assert_cmpint (status, ==, 0);
-  return TRUE;
-}
-
-static void
-podman_rm (const char *workspace_id)
-{
-  g_autofree char *name = g_strdup_printf ("sero-%s", workspace_id);
-
-  g_spawn_sync (NULL, (char *[]) { (char *) "podman", (char *) "rm", (char *) "-f", (char *) "-t", (char *) "0", name, NULL }, NULL,
-                G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                NULL, NULL, NULL, NULL, NULL, NULL);
-}
-
 /* In the container: detection through /proc without iproute2, the URL of
  * the port published on 127.0.0.1, restart and stop by process group. */
 static void
@@ -865,13 +795,9 @@ test_container (HostFixture   *fixture,
   SeroDevServerRequest request = { .name = "web", .command = "busybox httpd -f -p 0.0.0.0:8080 -h /workspace" };
   int first_pid;
 
-  if (!have_podman ())
-    {
-      g_test_skip ("podman is not installed");
-      return;
-    }
+  sero_test_build_image ();
 
-  g_setenv ("SERO_NODE_IMAGE", TEST_IMAGE, TRUE);
+  g_setenv ("SERO_NODE_IMAGE", SERO_TEST_IMAGE, TRUE);
   g_setenv ("SERO_CONTAINER_ENGINE", "podman", TRUE);
   g_assert_true (g_file_set_contents (index, "hello from the container", -1, NULL));
 
@@ -927,7 +853,7 @@ test_container (HostFixture   *fixture,
     g_clear_error (&error);
   }
 
-  podman_rm (id);
+  sero_test_podman_rm_workspace (id);
 }
 
 /* The same through `sero devserver`, with the runtime manager: a docker
@@ -936,8 +862,8 @@ static void
 test_cli_container (HostFixture   *fixture,
                     gconstpointer  data)
 {
-  g_auto(Run) start = { 0 };
-  g_auto(Run) stop = { 0 };
+  g_auto(SeroTestRun) start = { 0 };
+  g_auto(SeroTestRun) stop = { 0 };
   g_autoptr(JsonObject) running = NULL;
   g_autofree char *workspace_id = NULL;
   g_autofree char *expected_id = NULL;
@@ -946,11 +872,7 @@ test_cli_container (HostFixture   *fixture,
   g_autofree char *name = NULL;
   g_autofree char *suffix = g_uuid_string_random ();
 
-  if (!have_podman ())
-    {
-      g_test_skip ("podman is not installed");
-      return;
-    }
+  sero_test_build_image ();
 
   cli_home = g_build_filename (fixture->state, "home", NULL);
   name = g_strdup_printf ("dvc %.8s", suffix);
@@ -974,7 +896,7 @@ test_cli_container (HostFixture   *fixture,
   g_assert_cmpint (stop.status, ==, 0);
   g_assert_null (list_one (workspace_id));
 
-  podman_rm (workspace_id);
+  sero_test_podman_rm_workspace (workspace_id);
   g_clear_pointer (&cli_home, g_free);
 }
 
