@@ -179,6 +179,31 @@ test_mounts (void)
   g_assert_error (error, SERO_WORKSPACE_ERROR, SERO_WORKSPACE_ERROR_NOT_FOUND);
 }
 
+/* A folder that is both an attached root and a read-only mount is mounted
+ * read-only, once. */
+static void
+test_mount_specs_read_only_wins (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *shared = make_tmpdir ();
+  g_autofree char *config = g_build_filename (dir, ".sero-workspace.json", NULL);
+  g_autofree char *text = g_strdup_printf ("{\"id\": \"ro-root\", \"mounts\": [], "
+                                           "\"readOnlyMounts\": [\"%s\"], "
+                                           "\"roots\": [{\"path\": \"%s\"}]}", shared, shared);
+  g_autofree char *expected_ro = g_strdup_printf ("%s:%s:ro", shared, shared);
+  g_autoptr(SeroWorkspace) ws = sero_workspace_new ("ro-root", dir);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) specs = NULL;
+
+  g_assert_true (g_file_set_contents (config, text, -1, NULL));
+  g_assert_true (sero_workspace_load_config (ws, &error));
+  g_assert_no_error (error);
+
+  specs = sero_runtime_build_mount_specs (ws, NULL);
+  g_assert_cmpuint (g_strv_length (specs), ==, 2);
+  g_assert_cmpstr (specs[1], ==, expected_ro);
+}
+
 static void
 test_mount_specs (void)
 {
@@ -203,8 +228,8 @@ test_mount_specs (void)
   specs = sero_runtime_build_mount_specs (ws, &skipped);
   g_assert_cmpuint (g_strv_length (specs), ==, 3);
   g_assert_cmpstr (specs[0], ==, expected_ws);
-  g_assert_cmpstr (specs[1], ==, expected_rw);
-  g_assert_cmpstr (specs[2], ==, expected_ro);
+  g_assert_cmpstr (specs[1], ==, expected_ro);
+  g_assert_cmpstr (specs[2], ==, expected_rw);
   g_assert_cmpuint (g_strv_length (skipped), ==, 1);
   g_assert_cmpstr (skipped[0], ==, "/does/not/exist");
   g_assert_false (g_file_test ("/does/not/exist", G_FILE_TEST_EXISTS));
@@ -349,6 +374,7 @@ main (int    argc,
   g_test_add_func ("/sero/workspace/broken-config-untouched", test_broken_config_untouched);
   g_test_add_func ("/sero/workspace/mounts", test_mounts);
   g_test_add_func ("/sero/workspace/mount-specs", test_mount_specs);
+  g_test_add_func ("/sero/workspace/mount-specs-read-only-wins", test_mount_specs_read_only_wins);
   g_test_add_func ("/sero/workspace/image-choice", test_image_choice);
   g_test_add_func ("/sero/workspace/registry", test_registry);
   g_test_add_func ("/sero/workspace/registry-legacy-and-broken", test_registry_legacy_and_broken);

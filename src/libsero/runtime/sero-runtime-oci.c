@@ -199,7 +199,7 @@ add_spec (GPtrArray   *specs,
  * @skipped: (out) (optional): extra mount folders that do not exist
  *
  * The container's bind mounts as `SOURCE:TARGET:ro|rw`: the workspace at
- * /workspace, then writable and read-only extra mounts and attached roots at
+ * /workspace, then read-only and writable extra mounts and attached roots at
  * the same absolute path (so paths in prompts resolve the same inside),
  * without duplicates.
  *
@@ -216,13 +216,16 @@ sero_runtime_build_mount_specs (SeroWorkspace *workspace,
   const char * const *mounts = sero_workspace_get_mounts (workspace);
   const char * const *read_only = sero_workspace_get_read_only_mounts (workspace);
 
+  /* The first mention of a folder wins, so read-only mounts come before
+   * writable mounts and attached roots: a folder marked read-only stays
+   * read-only even when it is also a root. */
   add_spec (specs, sources, missing, sero_workspace_get_path (workspace), "/workspace", FALSE);
+  for (guint i = 0; read_only[i]; i++)
+    add_spec (specs, sources, missing, read_only[i], read_only[i], TRUE);
   for (guint i = 0; mounts[i]; i++)
     add_spec (specs, sources, missing, mounts[i], mounts[i], FALSE);
   for (guint i = 0; roots[i]; i++)
     add_spec (specs, sources, missing, roots[i], roots[i], FALSE);
-  for (guint i = 0; read_only[i]; i++)
-    add_spec (specs, sources, missing, read_only[i], read_only[i], TRUE);
 
   if (skipped != NULL)
     {
