@@ -168,40 +168,92 @@ sero_runtime_default_image (SeroWorkspace *workspace)
   return g_strdup ("sero-node:latest");
 }
 
-static gboolean
-add_spec (GPtrArray   *specs,
-          GHashTable  *sources,
-          GPtrArray   *skipped,
-          const char  *source,
-          const char  *target,
-          gboolean     read_only)
+void
+sero_runtime_mount_free (SeroRuntimeMount *mount)
+{
+  g_free (mount->source);
+  g_free (mount->target);
+  g_free (mount);
+}
+
+static void
+add_mount (GPtrArray  *mounts,
+           GHashTable *sources,
+           GPtrArray  *skipped,
+           const char *source,
+           const char *target,
+           gboolean    read_only)
 {
   g_autofree char *canonical = g_canonicalize_filename (source, NULL);
+  SeroRuntimeMount *mount;
 
-  if (g_hash_table_contains (sources, canonical))
-    return FALSE;
+  /* The first mention of a folder wins; engines refuse (Apple) or stack
+   * (OCI) a folder mounted twice. A missing one is reported once. */
+  if (!g_hash_table_add (sources, g_strdup (canonical)))
+    return;
 
   /* A missing folder is skipped, never created: creating it would invent
    * state on the host the person did not ask for. */
   if (!g_file_test (canonical, G_FILE_TEST_IS_DIR))
     {
-      g_ptr_array_add (skipped, g_strdup (canonical));
-      return FALSE;
+      g_ptr_array_add (skipped, g_steal_pointer (&canonical));
+      return;
     }
 
-  g_hash_table_add (sources, g_strdup (canonical));
-  g_ptr_array_add (specs, g_strdup_printf ("%s:%s:%s", canonical, target, read_only ? "ro" : "rw"));
-  return TRUE;
+  mount = g_new0 (SeroRuntimeMount, 1);
+  mount->source = g_steal_pointer (&canonical);
+  mount->target = g_strdup (target);
+  mount->read_only = read_only;
+  g_ptr_array_add (mounts, mount);
+}
+
+/**
+ * sero_runtime_collect_mounts:
+ * @skipped: (out) (optional): extra mount folders that do not exist
+ *
+ * The container's bind mounts, for every engine: the workspace at
+ * /workspace, then read-only and writable extra mounts and attached roots
+ * at the same absolute path (so paths in prompts resolve the same inside),
+ * without duplicates. Read-only mounts come first so that a folder marked
+ * read-only stays read-only even when it is also a root; this is also the
+ * order of the reference's Apple `run` (§2.5).
+ *
+ * Returns: (transfer full) (element-type SeroRuntimeMount): the mounts, in order
+ */
+GPtrArray *
+sero_runtime_collect_mounts (SeroWorkspace *workspace,
+                             GStrv         *skipped)
+{
+  g_autoptr(GPtrArray) mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) sero_runtime_mount_free);
+  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(GStrv) roots = sero_workspace_dup_root_paths (workspace);
+  const char * const *writable = sero_workspace_get_mounts (workspace);
+  const char * const *read_only = sero_workspace_get_read_only_mounts (workspace);
+
+  add_mount (mounts, sources, missing, sero_workspace_get_path (workspace), "/workspace", FALSE);
+  for (guint i = 0; read_only[i]; i++)
+    add_mount (mounts, sources, missing, read_only[i], read_only[i], TRUE);
+  for (guint i = 0; writable[i]; i++)
+    add_mount (mounts, sources, missing, writable[i], writable[i], FALSE);
+  for (guint i = 0; roots[i]; i++)
+    add_mount (mounts, sources, missing, roots[i], roots[i], FALSE);
+
+  if (skipped != NULL)
+    {
+      g_ptr_array_add (missing, NULL);
+      *skipped = (GStrv) g_ptr_array_steal (missing, NULL);
+    }
+
+  return g_steal_pointer (&mounts);
 }
 
 /**
  * sero_runtime_build_mount_specs:
  * @skipped: (out) (optional): extra mount folders that do not exist
  *
- * The container's bind mounts as `SOURCE:TARGET:ro|rw`: the workspace at
- * /workspace, then read-only and writable extra mounts and attached roots at
- * the same absolute path (so paths in prompts resolve the same inside),
- * without duplicates.
+ * The mounts of sero_runtime_collect_mounts() as OCI `-v` values,
+ * `SOURCE:TARGET:ro|rw`.
  *
  * Returns: (transfer full): the specs, in order
  */
@@ -209,28 +261,15 @@ GStrv
 sero_runtime_build_mount_specs (SeroWorkspace *workspace,
                                 GStrv         *skipped)
 {
+  g_autoptr(GPtrArray) mounts = sero_runtime_collect_mounts (workspace, skipped);
   g_autoptr(GPtrArray) specs = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GHashTable) sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_auto(GStrv) roots = sero_workspace_dup_root_paths (workspace);
-  const char * const *mounts = sero_workspace_get_mounts (workspace);
-  const char * const *read_only = sero_workspace_get_read_only_mounts (workspace);
 
-  /* The first mention of a folder wins, so read-only mounts come before
-   * writable mounts and attached roots: a folder marked read-only stays
-   * read-only even when it is also a root. */
-  add_spec (specs, sources, missing, sero_workspace_get_path (workspace), "/workspace", FALSE);
-  for (guint i = 0; read_only[i]; i++)
-    add_spec (specs, sources, missing, read_only[i], read_only[i], TRUE);
-  for (guint i = 0; mounts[i]; i++)
-    add_spec (specs, sources, missing, mounts[i], mounts[i], FALSE);
-  for (guint i = 0; roots[i]; i++)
-    add_spec (specs, sources, missing, roots[i], roots[i], FALSE);
-
-  if (skipped != NULL)
+  for (guint i = 0; i < mounts->len; i++)
     {
-      g_ptr_array_add (missing, NULL);
-      *skipped = (GStrv) g_ptr_array_steal (missing, NULL);
+      SeroRuntimeMount *mount = g_ptr_array_index (mounts, i);
+
+      g_ptr_array_add (specs, g_strdup_printf ("%s:%s:%s", mount->source, mount->target,
+                                                   mount->read_only ? "ro" : "rw"));
     }
 
   g_ptr_array_add (specs, NULL);

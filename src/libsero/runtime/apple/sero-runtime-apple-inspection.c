@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sero-runtime-apple-private.h"
+#include "sero-runtime-oci.h"
 
 /* The pure half of the Apple backend: reading `container inspect` JSON,
  * telling the CLI's error texts apart, deciding ownership and building the
@@ -462,34 +463,6 @@ _sero_apple_has_current_identity (const SeroAppleInspection *inspection,
          same_path (g_hash_table_lookup (inspection->labels, SERO_APPLE_LABEL_WORKSPACE_PATH), workspace_path);
 }
 
-static void
-add_volume (GPtrArray  *volumes,
-            GHashTable *seen,
-            GPtrArray  *skipped,
-            const char *source,
-            const char *target,
-            gboolean    read_only)
-{
-  g_autofree char *canonical = g_canonicalize_filename (source, NULL);
-
-  /* Apple's CLI refuses a run that names one source folder twice. */
-  if (g_hash_table_contains (seen, canonical))
-    return;
-  g_hash_table_add (seen, g_strdup (canonical));
-
-  /* A missing folder is skipped, never created: making it would invent
-   * state on the host that nobody asked for. */
-  if (!g_file_test (canonical, G_FILE_TEST_IS_DIR))
-    {
-      g_ptr_array_add (skipped, g_strdup (canonical));
-      return;
-    }
-
-  g_ptr_array_add (volumes, g_strdup_printf ("%s:%s%s", canonical,
-                                             target ? target : canonical,
-                                             read_only ? ":ro" : ""));
-}
-
 /**
  * _sero_apple_build_volumes:
  * @skipped: (out) (optional): mount folders left out because they do not exist
@@ -504,25 +477,15 @@ GStrv
 _sero_apple_build_volumes (SeroWorkspace *workspace,
                            GStrv         *skipped)
 {
+  g_autoptr(GPtrArray) mounts = sero_runtime_collect_mounts (workspace, skipped);
   g_autoptr(GPtrArray) volumes = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_auto(GStrv) roots = sero_workspace_dup_root_paths (workspace);
-  const char * const *read_only = sero_workspace_get_read_only_mounts (workspace);
-  const char * const *mounts = sero_workspace_get_mounts (workspace);
 
-  add_volume (volumes, seen, missing, sero_workspace_get_path (workspace), "/workspace", FALSE);
-  for (guint i = 0; read_only && read_only[i]; i++)
-    add_volume (volumes, seen, missing, read_only[i], NULL, TRUE);
-  for (guint i = 0; mounts && mounts[i]; i++)
-    add_volume (volumes, seen, missing, mounts[i], NULL, FALSE);
-  for (guint i = 0; roots && roots[i]; i++)
-    add_volume (volumes, seen, missing, roots[i], NULL, FALSE);
-
-  if (skipped != NULL)
+  for (guint i = 0; i < mounts->len; i++)
     {
-      g_ptr_array_add (missing, NULL);
-      *skipped = (GStrv) g_ptr_array_steal (missing, NULL);
+      SeroRuntimeMount *mount = g_ptr_array_index (mounts, i);
+
+      g_ptr_array_add (volumes, g_strdup_printf ("%s:%s%s", mount->source, mount->target,
+                                                     mount->read_only ? ":ro" : ""));
     }
 
   g_ptr_array_add (volumes, NULL);
