@@ -35,6 +35,10 @@ SeroModel         *sero_model_registry_resolve           (SeroModelRegistry  *se
                                                           const char         *spec,
                                                           GError            **error);
 GPtrArray         *sero_model_registry_list_available    (SeroModelRegistry  *self);
+GPtrArray         *sero_model_registry_list_all          (SeroModelRegistry  *self);
+gboolean           sero_model_registry_has_key           (SeroModelRegistry  *self,
+                                                          const char         *provider);
+const char        *sero_model_registry_get_agent_dir     (SeroModelRegistry  *self);
 gboolean           sero_model_registry_store_api_key     (SeroModelRegistry  *self,
                                                           const char         *provider,
                                                           const char         *key,
