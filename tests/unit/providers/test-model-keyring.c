@@ -53,6 +53,7 @@ test_store_in_keyring (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *path = g_build_filename (agent_dir, "auth.json", NULL);
   g_autofree char *contents = NULL;
+  g_autofree char *secret_tool = NULL;
   const char *reference;
 
   g_assert_true (sero_model_registry_store_api_key (registry, "anthropic", "sk-ant-in-the-keyring", &error));
@@ -73,7 +74,8 @@ test_store_in_keyring (void)
 
   /* ... and so does pi, by running the reference (secret-tool comes with
    * libsecret-tools, which the test setup installs). */
-  if (g_find_program_in_path ("secret-tool") == NULL)
+  secret_tool = g_find_program_in_path ("secret-tool");
+  if (secret_tool == NULL)
     g_error ("secret-tool is missing: install libsecret-tools (build-aux/sero-dev setup test)");
   {
     g_autofree char *out = run_like_pi (reference);

@@ -755,18 +755,13 @@ sero_model_registry_load (SeroModelRegistry  *self,
   return TRUE;
 }
 
+/* Loads on first use, and again after a failed load: the person may have
+ * fixed the file since. */
 static gboolean
 ensure_loaded (SeroModelRegistry  *self,
                GError            **error)
 {
-  if (self->loaded)
-    return TRUE;
-  if (self->load_error != NULL)
-    {
-      /* Try again: the person may have fixed the file since. */
-      return sero_model_registry_load (self, error);
-    }
-  return sero_model_registry_load (self, error);
+  return self->loaded || sero_model_registry_load (self, error);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -44,7 +44,8 @@ typedef enum
  * SeroStreamEvent:
  * @kind: what happened
  * @content_index: index of the content block in the assistant message
- * @delta: text, thinking or tool-argument JSON fragment
+ * @delta: text, thinking or tool-argument JSON fragment; for
+ *   %SERO_STREAM_TOOLCALL_END, the call's whole argument JSON
  * @tool_call_id: for tool-call events
  * @tool_name: for tool-call events
  * @attempt: for %SERO_STREAM_RETRY, the attempt about to be made (2, 3, …)
@@ -85,6 +86,14 @@ typedef struct
   const char *thinking_level;
   const char *session_id;
 } SeroProviderRequest;
+
+/* Retries: 429, 5xx, an error event and a failed or dropped connection are
+ * retried up to 3 times (base 1 s, doubling, or the server's Retry-After),
+ * each announced with %SERO_STREAM_RETRY, but only while no delta has
+ * reached @on_event; after that the error is returned at once and the
+ * caller keeps what it was shown. The environment variable
+ * SERO_PROVIDER_RETRY_BASE_MS shortens the base delay; it is a test knob,
+ * not a setting. */
 
 GQuark      sero_provider_error_quark   (void);
 void        sero_provider_stream_async  (const SeroModel            *model,
