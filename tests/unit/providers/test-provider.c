@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include "sero-fake-provider.h"
+#include "sero-json-file.h"
+#include "sero-model-registry.h"
 #include "sero-provider.h"
 
 /* Both wire protocols against the scripted provider: what the model was
@@ -561,6 +563,54 @@ test_unsupported_api (void)
   g_assert_nonnull (strstr (run.error->message, "google-generative-ai"));
 }
 
+/* The path other tests take: models.json from the wrapper, then the
+ * registry; what it resolves must equal the wrapper's own model. */
+static void
+test_through_registry (gconstpointer data)
+{
+  g_autoptr(SeroFakeProvider) fake = sero_fake_provider_new ("{\"turns\": []}", FALSE);
+  g_autoptr(SeroModelRegistry) registry = NULL;
+  g_autoptr(SeroModel) resolved = NULL;
+  g_autoptr(SeroModel) expected = sero_fake_provider_dup_model (fake, data);
+  g_autoptr(GFile) dir_file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("sero-fake-agent-XXXXXX", &error);
+  g_autofree char *spec = NULL;
+
+  g_assert_no_error (error);
+  sero_fake_provider_write_models_json (fake, dir);
+  registry = sero_model_registry_new (dir);
+  spec = g_strdup_printf ("%s/%s", SERO_FAKE_PROVIDER_ID,
+                          is_openai (data) ? SERO_FAKE_MODEL_OPENAI : SERO_FAKE_MODEL_ANTHROPIC);
+  resolved = sero_model_registry_resolve (registry, spec, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (resolved->api, ==, expected->api);
+  g_assert_cmpstr (resolved->base_url, ==, expected->base_url);
+  g_assert_cmpstr (resolved->api_key, ==, SERO_FAKE_PROVIDER_KEY);
+  g_assert_cmpuint (resolved->max_tokens, ==, expected->max_tokens);
+  g_assert_true (resolved->reasoning == expected->reasoning);
+  g_assert_cmpfloat (resolved->cost.input, ==, expected->cost.input);
+  g_assert_cmpfloat (resolved->cost.output, ==, expected->cost.output);
+  g_assert_cmpfloat (resolved->cost.cache_read, ==, expected->cost.cache_read);
+  g_assert_cmpfloat (resolved->cost.cache_write, ==, expected->cost.cache_write);
+
+  dir_file = g_file_new_for_path (dir);
+  sero_file_delete_tree (dir_file, NULL, NULL);
+}
+
+/* The script ran out: a 500 that says so, retried and then reported. */
+static void
+test_script_exhausted (gconstpointer data)
+{
+  g_autoptr(SeroFakeProvider) fake = sero_fake_provider_new ("{\"turns\": []}", FALSE);
+  g_auto(Run) run = { 0 };
+
+  run_stream (fake, data, &run);
+  g_assert_error (run.error, SERO_PROVIDER_ERROR, SERO_PROVIDER_ERROR_SERVER);
+  g_assert_nonnull (strstr (run.error->message, "no turn left"));
+}
+
 static void
 add_both (const char    *name,
           GTestDataFunc  func)
@@ -596,6 +646,8 @@ main (int   argc,
   add_both ("cancel-mid-stream", test_cancel_mid_stream);
   add_both ("cancel-during-retry-wait", test_cancel_during_retry_wait);
   add_both ("unreachable", test_unreachable);
+  add_both ("through-registry", test_through_registry);
+  add_both ("script-exhausted", test_script_exhausted);
   g_test_add_func ("/sero/providers/unsupported-api", test_unsupported_api);
 
   return g_test_run ();
