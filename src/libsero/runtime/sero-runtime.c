@@ -640,19 +640,182 @@ build_exec_argv (SeroRuntime            *self,
   return SERO_RUNTIME_GET_CLASS (self)->build_exec_argv (self, request, host_cwd, error);
 }
 
+/* Killing the host-side `podman exec` (or `container exec`) client on a
+ * timeout or cancel does not kill what it started: the engine keeps the
+ * process running inside the container, where a `sleep 600` or a runaway
+ * build would go on holding the workspace (issue 3). So every container exec
+ * carries SERO_EXEC_ID=<uuid> in its environment, which every descendant
+ * inherits, even one that started its own session; on a timeout or cancel a
+ * second exec finds the processes whose /proc/PID/environ has the tag and
+ * sends them TERM, then KILL after a short grace. It needs only a POSIX
+ * shell, grep and kill, so it works in a busybox-only image. A process that
+ * cleared its own environment escapes it; nothing short of a per-exec cgroup
+ * would catch that, and engines do not offer one. */
+#define EXEC_TAG_NAME        "SERO_EXEC_ID"
+#define REAP_TIMEOUT_MS      (15 * 1000)
+
+static const char reap_script[] =
+  "tag=\"$1\"\n"
+  "scan() {\n"
+  "  for f in /proc/[0-9]*/environ; do\n"
+  "    if grep -qF \"$tag\" \"$f\" 2>/dev/null; then p=${f#/proc/}; echo \"${p%/environ}\"; fi\n"
+  "  done\n"
+  "}\n"
+  "pids=$(scan)\n"
+  "[ -n \"$pids\" ] || exit 0\n"
+  "kill -TERM $pids 2>/dev/null\n"
+  "i=0\n"
+  "while [ $i -lt 20 ]; do\n"
+  "  sleep 0.1 2>/dev/null || sleep 1\n"
+  "  pids=$(scan)\n"
+  "  [ -n \"$pids\" ] || exit 0\n"
+  "  i=$((i + 1))\n"
+  "done\n"
+  "kill -KILL $pids 2>/dev/null\n"
+  "exit 0\n";
+
+typedef struct
+{
+  SeroExecRequest  request;
+  GStrv            env;
+  char            *tag;
+} TaggedRequest;
+
+static void
+tagged_request_clear (TaggedRequest *tagged)
+{
+  g_clear_pointer (&tagged->env, g_strfreev);
+  g_clear_pointer (&tagged->tag, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TaggedRequest, tagged_request_clear)
+
+/* A copy of @request whose environment carries a fresh exec tag, for
+ * container runtimes; the request itself for the host, where the process
+ * group kill of sero-process.c already reaches everything. */
+static const SeroExecRequest *
+tag_request (SeroRuntime           *self,
+             const SeroExecRequest *request,
+             TaggedRequest         *tagged)
+{
+  g_autofree char *uuid = NULL;
+  guint n = 0;
+
+  memset (tagged, 0, sizeof *tagged);
+  if (!sero_runtime_is_container (self))
+    return request;
+
+  uuid = g_uuid_string_random ();
+  tagged->tag = g_strdup_printf (EXEC_TAG_NAME "=%s", uuid);
+  n = request->env ? g_strv_length ((char **) request->env) : 0;
+  tagged->env = g_new0 (char *, n + 2);
+  for (guint i = 0; i < n; i++)
+    tagged->env[i] = g_strdup (request->env[i]);
+  tagged->env[n] = g_strdup (tagged->tag);
+
+  tagged->request = *request;
+  tagged->request.env = (const char * const *) tagged->env;
+  return &tagged->request;
+}
+
+static GStrv
+build_reap_argv (SeroRuntime *self,
+                 const char  *tag,
+                 GError     **error)
+{
+  const char *argv[] = { "sh", "-c", reap_script, "sero-reap", tag, NULL };
+  SeroExecRequest reap = { .argv = argv, .cwd = "/", .timeout_ms = REAP_TIMEOUT_MS };
+  g_autofree char *host_cwd = NULL;
+
+  return SERO_RUNTIME_GET_CLASS (self)->build_exec_argv (self, &reap, &host_cwd, error);
+}
+
+static gboolean
+needs_reap (const SeroProcessResult *result,
+            const GError            *error)
+{
+  return (result != NULL && result->timed_out) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+typedef struct
+{
+  SeroProcessResult *result;
+  GError            *error;
+} ExecOutcome;
+
+static void
+exec_outcome_free (ExecOutcome *outcome)
+{
+  g_clear_pointer (&outcome->result, sero_process_result_free);
+  g_clear_error (&outcome->error);
+  g_free (outcome);
+}
+
+static void
+return_outcome (GTask       *task,
+                ExecOutcome *outcome)
+{
+  if (outcome->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&outcome->error));
+  else
+    g_task_return_pointer (task, g_steal_pointer (&outcome->result),
+                           (GDestroyNotify) sero_process_result_free);
+}
+
+static void
+on_reaped (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SeroProcessResult) reaped = sero_process_run_finish (result, &error);
+  ExecOutcome *outcome = g_object_get_data (G_OBJECT (task), "sero-exec-outcome");
+
+  if (reaped == NULL || reaped->exit_status != 0)
+    g_warning ("Could not stop a timed-out or cancelled command in %s: %s",
+               sero_runtime_get_container_name (g_task_get_source_object (task)),
+               reaped ? reaped->stderr_text : error->message);
+
+  return_outcome (task, outcome);
+}
+
 static void
 on_exec_done (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  SeroRuntime *self = g_task_get_source_object (task);
+  const char *tag = g_task_get_task_data (task);
+  ExecOutcome *outcome = g_new0 (ExecOutcome, 1);
   g_autoptr(GError) error = NULL;
-  SeroProcessResult *process = sero_process_run_finish (result, &error);
+  g_auto(GStrv) reap_argv = NULL;
 
-  if (process == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, process, (GDestroyNotify) sero_process_result_free);
+  outcome->result = sero_process_run_finish (result, &outcome->error);
+  g_object_set_data_full (G_OBJECT (task), "sero-exec-outcome", outcome,
+                          (GDestroyNotify) exec_outcome_free);
+
+  if (tag == NULL || !needs_reap (outcome->result, outcome->error))
+    {
+      return_outcome (task, outcome);
+      return;
+    }
+
+  /* The caller hears back only once the command is really gone, so a
+   * follow-up command never races the one it replaced. The reaper is not
+   * tied to the caller's cancellable: that one has already fired. */
+  if (!(reap_argv = build_reap_argv (self, tag, &error)))
+    {
+      g_warning ("Could not stop a cancelled command in %s: %s",
+                 sero_runtime_get_container_name (self), error->message);
+      return_outcome (task, outcome);
+      return;
+    }
+
+  sero_process_run_async ((const char * const *) reap_argv, NULL, NULL, NULL, REAP_TIMEOUT_MS,
+                          NULL, on_reaped, g_steal_pointer (&task));
 }
 
 /**
@@ -660,8 +823,10 @@ on_exec_done (GObject      *object,
  *
  * Runs a command in the runtime (it must have been ensured). The result
  * carries the command's exit status; 124 with "Command timed out after Ns."
- * when it ran past the timeout. Cancelling kills the command's process group
- * on the host side.
+ * when it ran past the timeout. A timeout or a cancel kills the command and
+ * everything it started: on the host its process group, in a container
+ * every process carrying this exec's tag (see reap_script above). The
+ * operation completes once they are gone.
  */
 void
 sero_runtime_exec_async (SeroRuntime           *self,
@@ -674,18 +839,25 @@ sero_runtime_exec_async (SeroRuntime           *self,
   g_autoptr(GError) error = NULL;
   g_autofree char *host_cwd = NULL;
   g_auto(GStrv) argv = NULL;
+  g_auto(TaggedRequest) tagged = { 0 };
+  const SeroExecRequest *effective;
 
   g_return_if_fail (SERO_IS_RUNTIME (self));
   g_return_if_fail (request != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sero_runtime_exec_async);
+  /* Cancellation is reported by on_exec_done after the reaper ran, not
+   * by GTask the moment the cancellable fires. */
+  g_task_set_check_cancellable (task, FALSE);
 
-  if (!(argv = build_exec_argv (self, request, &host_cwd, &error)))
+  effective = tag_request (self, request, &tagged);
+  if (!(argv = build_exec_argv (self, effective, &host_cwd, &error)))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  g_task_set_task_data (task, g_steal_pointer (&tagged.tag), g_free);
 
   sero_process_run_async ((const char * const *) argv, host_cwd, NULL, request->stdin_text,
                           request->timeout_ms, cancellable, on_exec_done, g_steal_pointer (&task));
@@ -719,15 +891,43 @@ sero_runtime_exec_sync (SeroRuntime            *self,
 {
   g_autofree char *host_cwd = NULL;
   g_auto(GStrv) argv = NULL;
+  g_auto(TaggedRequest) tagged = { 0 };
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(SeroProcessResult) result = NULL;
+  const SeroExecRequest *effective;
 
   g_return_val_if_fail (SERO_IS_RUNTIME (self), NULL);
   g_return_val_if_fail (request != NULL, NULL);
 
-  if (!(argv = build_exec_argv (self, request, &host_cwd, error)))
+  effective = tag_request (self, request, &tagged);
+  if (!(argv = build_exec_argv (self, effective, &host_cwd, error)))
     return NULL;
 
-  return sero_process_run_sync ((const char * const *) argv, host_cwd, NULL, request->stdin_text,
-                                request->timeout_ms, cancellable, error);
+  result = sero_process_run_sync ((const char * const *) argv, host_cwd, NULL, request->stdin_text,
+                                  request->timeout_ms, cancellable, &local_error);
+
+  if (tagged.tag != NULL && needs_reap (result, local_error))
+    {
+      g_autoptr(GError) reap_error = NULL;
+      g_auto(GStrv) reap_argv = build_reap_argv (self, tagged.tag, &reap_error);
+      g_autoptr(SeroProcessResult) reaped = NULL;
+
+      if (reap_argv != NULL)
+        reaped = sero_process_run_sync ((const char * const *) reap_argv, NULL, NULL, NULL,
+                                        REAP_TIMEOUT_MS, NULL, &reap_error);
+      if (reaped == NULL || reaped->exit_status != 0)
+        g_warning ("Could not stop a timed-out or cancelled command in %s: %s",
+                   sero_runtime_get_container_name (self),
+                   reaped ? reaped->stderr_text : reap_error->message);
+    }
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  return g_steal_pointer (&result);
 }
 
 /**
