@@ -10,7 +10,8 @@
 
 #define USAGE \
   "sero workspace list [--json] | add PATH [--name N] [--runtime host|docker|apple-container] | " \
-  "remove ID | set-runtime ID BACKEND | mount add ID PATH [--read-only] | mount remove ID PATH"
+  "remove ID | set-runtime ID BACKEND | mount add ID PATH [--read-only] | mount remove ID PATH | " \
+  "reference add ID OTHER_ID [--read-only] | reference remove ID OTHER_ID"
 
 static void
 add_strv_member (JsonBuilder        *builder,
@@ -57,6 +58,8 @@ workspace_list (SeroCliContext *context,
           json_builder_add_string_value (builder, sero_runtime_backend_to_string (sero_workspace_get_backend (ws)));
           add_strv_member (builder, "mounts", sero_workspace_get_mounts (ws));
           add_strv_member (builder, "readOnlyMounts", sero_workspace_get_read_only_mounts (ws));
+          add_strv_member (builder, "references", sero_workspace_get_references (ws));
+          add_strv_member (builder, "readOnlyReferences", sero_workspace_get_read_only_references (ws));
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
@@ -152,11 +155,11 @@ sero_cli_workspace (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("list: print JSON"), NULL },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("add: display name"), N_("NAME") },
     { "runtime", 0, 0, G_OPTION_ARG_STRING, &runtime_name, N_("add: host, docker or apple-container"), N_("BACKEND") },
-    { "read-only", 0, 0, G_OPTION_ARG_NONE, &read_only, N_("mount add: mount read-only"), NULL },
+    { "read-only", 0, 0, G_OPTION_ARG_NONE, &read_only, N_("mount add, reference add: mount read-only"), NULL },
     { NULL }
   };
 
-  options = g_option_context_new ("list|add|remove|set-runtime|mount …");
+  options = g_option_context_new ("list|add|remove|set-runtime|mount|reference …");
   g_option_context_set_summary (options, _("Workspaces are folders, each with its own runtime: the host, "
                                            "a Podman or Docker container, or an Apple container."));
   g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
@@ -167,7 +170,7 @@ sero_cli_workspace (int    argc,
     return sero_cli_usage_error (USAGE, "“workspace” needs a subcommand");
   verb = argv[1];
 
-  if (!g_strv_contains ((const char *[]) { "list", "add", "remove", "set-runtime", "mount", NULL }, verb))
+  if (!g_strv_contains ((const char *[]) { "list", "add", "remove", "set-runtime", "mount", "reference", NULL }, verb))
     return sero_cli_usage_error (USAGE, "unknown workspace subcommand “%s”", verb);
 
   if (!sero_cli_context_init (&context, &error))
@@ -249,6 +252,33 @@ sero_cli_workspace (int    argc,
         return sero_cli_error (error);
 
       apply_to_runtime (&context, workspace, old_backend);
+      return SERO_CLI_EXIT_OK;
+    }
+
+  if (g_str_equal (verb, "reference"))
+    {
+      SeroWorkspace *workspace;
+      gboolean adding;
+
+      if (argc != 5 || !(g_str_equal (argv[2], "add") || g_str_equal (argv[2], "remove")))
+        return sero_cli_usage_error (USAGE, "use “workspace reference add ID OTHER_ID” or "
+                                            "“workspace reference remove ID OTHER_ID”");
+
+      adding = g_str_equal (argv[2], "add");
+      if (!(workspace = sero_cli_context_lookup (&context, argv[3], &error)))
+        return sero_cli_error (error);
+
+      /* Only registered workspaces can be added; one removed later is
+       * skipped at container start and reported in the status. */
+      if (adding && !sero_cli_context_lookup (&context, argv[4], &error))
+        return sero_cli_error (error);
+
+      if ((adding ? !sero_workspace_add_reference (workspace, argv[4], read_only, &error)
+                  : !sero_workspace_remove_reference (workspace, argv[4], &error)) ||
+          !sero_workspace_save_config (workspace, &error))
+        return sero_cli_error (error);
+
+      apply_to_runtime (&context, workspace, sero_workspace_get_backend (workspace));
       return SERO_CLI_EXIT_OK;
     }
 

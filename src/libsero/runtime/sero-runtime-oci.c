@@ -209,11 +209,12 @@ add_mount (GPtrArray  *mounts,
 
 /**
  * sero_runtime_collect_mounts:
- * @skipped: (out) (optional): extra mount folders that do not exist
+ * @skipped: (out) (optional): extra mount folders that do not exist, and
+ *   referenced workspaces that are not registered
  *
  * The container's bind mounts, for every engine: the workspace at
- * /workspace, then read-only and writable extra mounts and attached roots
- * at the same absolute path (so paths in prompts resolve the same inside),
+ * /workspace, then read-only and writable extra mounts, referenced
+ * workspaces' folders and attached roots at the same absolute path (so paths in prompts resolve the same inside),
  * without duplicates. Read-only mounts come first so that a folder marked
  * read-only stays read-only even when it is also a root; this is also the
  * order of the reference's Apple `run` (§2.5).
@@ -231,13 +232,29 @@ sero_runtime_collect_mounts (SeroWorkspace *workspace,
   const char * const *writable = sero_workspace_get_mounts (workspace);
   const char * const *read_only = sero_workspace_get_read_only_mounts (workspace);
 
+  g_auto(GStrv) unknown_ro = NULL;
+  g_auto(GStrv) unknown_rw = NULL;
+  g_auto(GStrv) ro_references = sero_workspace_dup_reference_paths (workspace, TRUE, &unknown_ro);
+  g_auto(GStrv) rw_references = sero_workspace_dup_reference_paths (workspace, FALSE, &unknown_rw);
+
   add_mount (mounts, sources, missing, sero_workspace_get_path (workspace), "/workspace", FALSE);
   for (guint i = 0; read_only[i]; i++)
     add_mount (mounts, sources, missing, read_only[i], read_only[i], TRUE);
+  for (guint i = 0; ro_references[i]; i++)
+    add_mount (mounts, sources, missing, ro_references[i], ro_references[i], TRUE);
   for (guint i = 0; writable[i]; i++)
     add_mount (mounts, sources, missing, writable[i], writable[i], FALSE);
+  for (guint i = 0; rw_references[i]; i++)
+    add_mount (mounts, sources, missing, rw_references[i], rw_references[i], FALSE);
   for (guint i = 0; roots[i]; i++)
     add_mount (mounts, sources, missing, roots[i], roots[i], FALSE);
+
+  /* A reference to a workspace that is not registered is skipped and
+   * reported like a missing folder. */
+  for (guint i = 0; unknown_ro[i]; i++)
+    g_ptr_array_add (missing, g_strdup_printf ("workspace “%s” (not registered)", unknown_ro[i]));
+  for (guint i = 0; unknown_rw[i]; i++)
+    g_ptr_array_add (missing, g_strdup_printf ("workspace “%s” (not registered)", unknown_rw[i]));
 
   if (skipped != NULL)
     {
@@ -914,7 +931,7 @@ skipped_note (const char * const *skipped)
     return NULL;
 
   list = g_strjoinv (", ", (char **) skipped);
-  return g_strdup_printf ("Mount folders that do not exist were skipped: %s", list);
+  return g_strdup_printf ("Skipped mounts that do not exist: %s", list);
 }
 
 /* Reuse before recreate (reference §10.3): running and matching → reuse;

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "sero-json-file.h"
+#include "sero-workspace-private.h"
 #include "sero-workspace-registry.h"
 
 /* <SERO_HOME>/agent/workspaces.json: {"workspaces": [{id, path, open}]},
@@ -125,11 +126,32 @@ find (SeroWorkspaceRegistry *self,
   return NULL;
 }
 
+/* Every workspace learns where the others live, so its references (ids in
+ * .sero-workspace.json) resolve to folders when its container is made. One
+ * shared, immutable table per change of the list. */
+static void
+publish_directory (SeroWorkspaceRegistry *self)
+{
+  g_autoptr(GHashTable) directory = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (guint i = 0; i < self->workspaces->len; i++)
+    {
+      SeroWorkspace *workspace = g_ptr_array_index (self->workspaces, i);
+
+      g_hash_table_insert (directory, g_strdup (sero_workspace_get_id (workspace)),
+                           g_strdup (sero_workspace_get_path (workspace)));
+    }
+
+  for (guint i = 0; i < self->workspaces->len; i++)
+    _sero_workspace_set_directory (g_ptr_array_index (self->workspaces, i), directory);
+}
+
 static void
 append (SeroWorkspaceRegistry *self,
         SeroWorkspace         *workspace)
 {
   g_ptr_array_add (self->workspaces, g_object_ref (workspace));
+  publish_directory (self);
   g_list_model_items_changed (G_LIST_MODEL (self), self->workspaces->len - 1, 0, 1);
 }
 
@@ -281,6 +303,7 @@ sero_workspace_registry_load (SeroWorkspaceRegistry  *self,
   if (!ensure_global (self, &changed, error))
     return FALSE;
 
+  publish_directory (self);
   g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, self->workspaces->len);
 
   if (changed)
@@ -468,6 +491,7 @@ sero_workspace_registry_remove (SeroWorkspaceRegistry  *self,
     return FALSE;
 
   g_ptr_array_remove_index (self->workspaces, position);
+  publish_directory (self);
   g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
 
   return sero_workspace_registry_save (self, error);

@@ -6,6 +6,7 @@
 #include "sero-json-file.h"
 #include "sero-text.h"
 #include "sero-workspace.h"
+#include "sero-workspace-private.h"
 
 /* A workspace is a folder. Its registry entry (id, path, open) lives in
  * <agent>/workspaces.json; its own settings in <folder>/.sero-workspace.json,
@@ -15,7 +16,10 @@
  * read and normalised on the next write. Read-only extra mounts are stored
  * in `readOnlyMounts` rather than changing the shape of `mounts` (a list of
  * strings the original reads as writable), so the original can still open
- * a config we wrote. */
+ * a config we wrote. `references` are other workspaces' ids, mounted at their
+ * own absolute path, writable as in the original (reference §3.1);
+ * `readOnlyReferences` holds the ones asked for read-only, for the same
+ * reason as `readOnlyMounts`. */
 
 struct _SeroWorkspace
 {
@@ -30,7 +34,14 @@ struct _SeroWorkspace
   GStrv               mounts;
   GStrv               read_only_mounts;
   GStrv               references;
+  GStrv               read_only_references;
   JsonObject         *json;
+
+  /* Id → folder of every workspace in the registry this one belongs to,
+   * replaced whole by the registry and read by container ensures in
+   * worker threads, hence the lock. */
+  GMutex              directory_lock;
+  GHashTable         *directory;
   SeroRuntimeBackend  backend;
   guint               open : 1;
   guint               config_broken : 1;
@@ -147,7 +158,10 @@ sero_workspace_finalize (GObject *object)
   g_clear_pointer (&self->mounts, g_strfreev);
   g_clear_pointer (&self->read_only_mounts, g_strfreev);
   g_clear_pointer (&self->references, g_strfreev);
+  g_clear_pointer (&self->read_only_references, g_strfreev);
   g_clear_pointer (&self->json, json_object_unref);
+  g_clear_pointer (&self->directory, g_hash_table_unref);
+  g_mutex_clear (&self->directory_lock);
 
   G_OBJECT_CLASS (sero_workspace_parent_class)->finalize (object);
 }
@@ -225,6 +239,8 @@ sero_workspace_init (SeroWorkspace *self)
   self->mounts = g_new0 (char *, 1);
   self->read_only_mounts = g_new0 (char *, 1);
   self->references = g_new0 (char *, 1);
+  self->read_only_references = g_new0 (char *, 1);
+  g_mutex_init (&self->directory_lock);
 }
 
 static char *
@@ -422,6 +438,7 @@ sero_workspace_load_config (SeroWorkspace  *self,
   g_auto(GStrv) mounts = NULL;
   g_auto(GStrv) read_only = NULL;
   g_auto(GStrv) references = NULL;
+  g_auto(GStrv) read_only_references = NULL;
   const char *name;
   const char *config_id;
 
@@ -442,6 +459,7 @@ sero_workspace_load_config (SeroWorkspace  *self,
   if (!(mounts = read_string_list (config, "mounts", file, error)) ||
       !(read_only = read_string_list (config, "readOnlyMounts", file, error)) ||
       !(references = read_string_list (config, "references", file, error)) ||
+      !(read_only_references = read_string_list (config, "readOnlyReferences", file, error)) ||
       !resolve_backend (self, config, file, error))
     {
       self->config_broken = TRUE;
@@ -465,6 +483,8 @@ sero_workspace_load_config (SeroWorkspace  *self,
   self->read_only_mounts = g_steal_pointer (&read_only);
   g_strfreev (self->references);
   self->references = g_steal_pointer (&references);
+  g_strfreev (self->read_only_references);
+  self->read_only_references = g_steal_pointer (&read_only_references);
   g_clear_pointer (&self->json, json_object_unref);
   self->json = g_steal_pointer (&config);
   self->config_broken = FALSE;
@@ -532,8 +552,12 @@ sero_workspace_save_config (SeroWorkspace  *self,
                                   strv_to_array ((const char * const *) self->read_only_mounts));
   else if (json_object_has_member (config, "readOnlyMounts"))
     json_object_remove_member (config, "readOnlyMounts");
-  if (!json_object_has_member (config, "references"))
-    json_object_set_array_member (config, "references", json_array_new ());
+  json_object_set_array_member (config, "references", strv_to_array ((const char * const *) self->references));
+  if (self->read_only_references[0] != NULL)
+    json_object_set_array_member (config, "readOnlyReferences",
+                                  strv_to_array ((const char * const *) self->read_only_references));
+  else if (json_object_has_member (config, "readOnlyReferences"))
+    json_object_remove_member (config, "readOnlyReferences");
   if (!json_object_has_member (config, "roots"))
     json_object_set_array_member (config, "roots", json_array_new ());
 
@@ -700,6 +724,14 @@ sero_workspace_get_references (SeroWorkspace *self)
   return (const char * const *) self->references;
 }
 
+const char * const *
+sero_workspace_get_read_only_references (SeroWorkspace *self)
+{
+  g_return_val_if_fail (SERO_IS_WORKSPACE (self), NULL);
+
+  return (const char * const *) self->read_only_references;
+}
+
 /**
  * sero_workspace_dup_root_paths:
  *
@@ -741,7 +773,7 @@ sero_workspace_get_mount_count (SeroWorkspace *self)
   g_return_val_if_fail (SERO_IS_WORKSPACE (self), 0);
 
   return g_strv_length (self->mounts) + g_strv_length (self->read_only_mounts) +
-         g_strv_length (self->references);
+         g_strv_length (self->references) + g_strv_length (self->read_only_references);
 }
 
 static GStrv
@@ -863,4 +895,153 @@ sero_workspace_remove_mount (SeroWorkspace  *self,
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MOUNT_COUNT]);
   return TRUE;
+}
+
+/**
+ * sero_workspace_add_reference:
+ * @other_id: the id of another workspace
+ * @read_only: mount it read-only inside this workspace's container
+ *
+ * Makes another workspace's folder visible in this one's container, at its
+ * own absolute path, so a path in one workspace's prompt means the same in
+ * the other. A reference already there changes mode instead of appearing
+ * twice. The id need not be registered (yet): unknown ids are skipped at
+ * container start and reported in the status.
+ */
+gboolean
+sero_workspace_add_reference (SeroWorkspace  *self,
+                              const char     *other_id,
+                              gboolean        read_only,
+                              GError        **error)
+{
+  gboolean removed = FALSE;
+  GStrv without_rw, without_ro;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (SERO_IS_WORKSPACE (self), FALSE);
+  g_return_val_if_fail (other_id != NULL, FALSE);
+
+  if (!sero_workspace_id_is_valid (other_id))
+    {
+      g_set_error (error, SERO_WORKSPACE_ERROR, SERO_WORKSPACE_ERROR_INVALID,
+                   "“%s” is not a workspace id (they match ^[a-z0-9][a-z0-9-]*$)", other_id);
+      return FALSE;
+    }
+
+  if (g_str_equal (other_id, self->id))
+    {
+      g_set_error (error, SERO_WORKSPACE_ERROR, SERO_WORKSPACE_ERROR_INVALID,
+                   "Workspace “%s” cannot reference itself", self->id);
+      return FALSE;
+    }
+
+  without_rw = strv_without (self->references, other_id, &removed);
+  without_ro = strv_without (self->read_only_references, other_id, &removed);
+  g_strfreev (self->references);
+  g_strfreev (self->read_only_references);
+  self->references = without_rw;
+  self->read_only_references = without_ro;
+
+  g_strv_builder_addv (builder, read_only ? (const char **) self->read_only_references
+                                          : (const char **) self->references);
+  g_strv_builder_add (builder, other_id);
+  if (read_only)
+    {
+      g_strfreev (self->read_only_references);
+      self->read_only_references = g_strv_builder_end (builder);
+    }
+  else
+    {
+      g_strfreev (self->references);
+      self->references = g_strv_builder_end (builder);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MOUNT_COUNT]);
+  return TRUE;
+}
+
+gboolean
+sero_workspace_remove_reference (SeroWorkspace  *self,
+                                 const char     *other_id,
+                                 GError        **error)
+{
+  gboolean removed = FALSE;
+  GStrv without_rw, without_ro;
+
+  g_return_val_if_fail (SERO_IS_WORKSPACE (self), FALSE);
+  g_return_val_if_fail (other_id != NULL, FALSE);
+
+  without_rw = strv_without (self->references, other_id, &removed);
+  without_ro = strv_without (self->read_only_references, other_id, &removed);
+  g_strfreev (self->references);
+  g_strfreev (self->read_only_references);
+  self->references = without_rw;
+  self->read_only_references = without_ro;
+
+  if (!removed)
+    {
+      g_set_error (error, SERO_WORKSPACE_ERROR, SERO_WORKSPACE_ERROR_NOT_FOUND,
+                   "Workspace “%s” does not reference “%s”", self->id, other_id);
+      return FALSE;
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MOUNT_COUNT]);
+  return TRUE;
+}
+
+/* Called by the registry whenever its list changes: the folders that
+ * reference ids resolve to. */
+void
+_sero_workspace_set_directory (SeroWorkspace *self,
+                               GHashTable    *directory)
+{
+  g_assert (SERO_IS_WORKSPACE (self));
+
+  g_mutex_lock (&self->directory_lock);
+  g_clear_pointer (&self->directory, g_hash_table_unref);
+  self->directory = directory ? g_hash_table_ref (directory) : NULL;
+  g_mutex_unlock (&self->directory_lock);
+}
+
+/**
+ * sero_workspace_dup_reference_paths:
+ * @read_only: which references: the read-only ones or the writable ones
+ * @unknown: (out) (optional): the ids that name no registered workspace
+ *
+ * Resolves references through the registry the workspace was loaded from.
+ * A workspace made outside a registry knows no other workspace, so all its
+ * references are unknown. Safe to call from any thread.
+ *
+ * Returns: (transfer full): the referenced workspaces' folders, in order
+ */
+GStrv
+sero_workspace_dup_reference_paths (SeroWorkspace  *self,
+                                    gboolean        read_only,
+                                    GStrv          *unknown)
+{
+  g_autoptr(GStrvBuilder) paths = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) missing = g_strv_builder_new ();
+  const char * const *ids;
+
+  g_return_val_if_fail (SERO_IS_WORKSPACE (self), NULL);
+
+  ids = read_only ? (const char * const *) self->read_only_references
+                  : (const char * const *) self->references;
+
+  g_mutex_lock (&self->directory_lock);
+  for (guint i = 0; ids[i]; i++)
+    {
+      const char *path = self->directory ? g_hash_table_lookup (self->directory, ids[i]) : NULL;
+
+      if (path != NULL && !g_str_equal (ids[i], self->id))
+        g_strv_builder_add (paths, path);
+      else
+        g_strv_builder_add (missing, ids[i]);
+    }
+  g_mutex_unlock (&self->directory_lock);
+
+  if (unknown != NULL)
+    *unknown = g_strv_builder_end (missing);
+
+  return g_strv_builder_end (paths);
 }

@@ -68,6 +68,17 @@ void                sero_workspace_set_image               (SeroWorkspace       
 const char * const *sero_workspace_get_mounts              (SeroWorkspace       *self);
 const char * const *sero_workspace_get_read_only_mounts    (SeroWorkspace       *self);
 const char * const *sero_workspace_get_references          (SeroWorkspace       *self);
+const char * const *sero_workspace_get_read_only_references (SeroWorkspace      *self);
+gboolean            sero_workspace_add_reference           (SeroWorkspace       *self,
+                                                            const char          *other_id,
+                                                            gboolean             read_only,
+                                                            GError             **error);
+gboolean            sero_workspace_remove_reference        (SeroWorkspace       *self,
+                                                            const char          *other_id,
+                                                            GError             **error);
+GStrv               sero_workspace_dup_reference_paths     (SeroWorkspace       *self,
+                                                            gboolean             read_only,
+                                                            GStrv               *unknown);
 GStrv               sero_workspace_dup_root_paths          (SeroWorkspace       *self);
 gboolean            sero_workspace_add_mount               (SeroWorkspace       *self,
                                                             const char          *path,
