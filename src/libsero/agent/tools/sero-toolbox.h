@@ -46,6 +46,7 @@ SeroToolbox    *sero_toolbox_new            (SeroRuntime          *runtime,
                                              SeroBashGate         *gate,
                                              SeroFeedbackBridge   *bridge);
 JsonArray      *sero_toolbox_get_specs      (SeroToolbox          *self);
+const char     *sero_toolbox_get_root       (SeroToolbox          *self);
 void            sero_toolbox_execute_async  (SeroToolbox          *self,
                                              const char           *tool_call_id,
                                              const char           *tool_name,
