@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include "sero-host-proxy.h"
 #include "sero-redact.h"
 #include "sero-runtime-host.h"
 
@@ -15,7 +16,10 @@
 
 struct _SeroRuntimeHost
 {
-  SeroRuntime parent_instance;
+  SeroRuntime  parent_instance;
+
+  GMutex       lock;
+  GStrv        proxy_env;  /* the host proxy on 127.0.0.1, when enabled */
 };
 
 G_DEFINE_FINAL_TYPE (SeroRuntimeHost, sero_runtime_host, SERO_TYPE_RUNTIME)
@@ -40,6 +44,28 @@ sero_runtime_host_ensure_sync (SeroRuntime   *runtime,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                    "The workspace folder %s does not exist", path);
       return FALSE;
+    }
+
+  /* With SERO_CONTAINER_PROXY=1 host commands use the same proxy as
+   * containers would, on loopback (reference §4.1 getEnvVars). */
+  if (sero_host_proxy_is_enabled (SERO_RUNTIME_BACKEND_HOST))
+    {
+      SeroRuntimeHost *self = SERO_RUNTIME_HOST (runtime);
+      g_autoptr(GError) proxy_error = NULL;
+      guint port = sero_host_proxy_listen (sero_host_proxy_get_default (), "127.0.0.1", 0,
+                                           SERO_HOST_PROXY_LISTEN_NONE, &proxy_error);
+
+      if (port == 0)
+        _sero_runtime_set_status (runtime, SERO_RUNTIME_STATUS_NONE, proxy_error->message);
+      else
+        {
+          g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", port);
+
+          g_mutex_lock (&self->lock);
+          g_strfreev (self->proxy_env);
+          self->proxy_env = sero_host_proxy_build_env (url, NULL);
+          g_mutex_unlock (&self->lock);
+        }
     }
 
   return TRUE;
@@ -69,12 +95,21 @@ sero_runtime_host_build_exec_argv (SeroRuntime            *runtime,
                                    char                  **host_cwd,
                                    GError                **error)
 {
+  SeroRuntimeHost *self = SERO_RUNTIME_HOST (runtime);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) proxy_env = NULL;
 
-  if (request->env != NULL && request->env[0] != NULL)
+  g_mutex_lock (&self->lock);
+  proxy_env = g_strdupv (self->proxy_env);
+  g_mutex_unlock (&self->lock);
+
+  if ((request->env != NULL && request->env[0] != NULL) || proxy_env != NULL)
     {
       g_strv_builder_add (builder, "env");
-      g_strv_builder_addv (builder, (const char **) request->env);
+      if (proxy_env != NULL)
+        g_strv_builder_addv (builder, (const char **) proxy_env);
+      if (request->env != NULL)
+        g_strv_builder_addv (builder, (const char **) request->env);
     }
 
   if (request->argv != NULL)
@@ -149,9 +184,22 @@ sero_runtime_host_get_published_port (SeroRuntime *runtime,
 }
 
 static void
+sero_runtime_host_finalize (GObject *object)
+{
+  SeroRuntimeHost *self = (SeroRuntimeHost *) object;
+
+  g_clear_pointer (&self->proxy_env, g_strfreev);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (sero_runtime_host_parent_class)->finalize (object);
+}
+
+static void
 sero_runtime_host_class_init (SeroRuntimeHostClass *klass)
 {
   SeroRuntimeClass *runtime_class = SERO_RUNTIME_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = sero_runtime_host_finalize;
 
   runtime_class->ensure_sync = sero_runtime_host_ensure_sync;
   runtime_class->build_exec_argv = sero_runtime_host_build_exec_argv;
@@ -162,4 +210,5 @@ sero_runtime_host_class_init (SeroRuntimeHostClass *klass)
 static void
 sero_runtime_host_init (SeroRuntimeHost *self)
 {
+  g_mutex_init (&self->lock);
 }

@@ -3,11 +3,14 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "sero-host-proxy.h"
 #include "sero-json-file.h"
 
 #include "sero-runtime-oci.h"
@@ -61,6 +64,8 @@ struct _SeroRuntimeOci
 
   GMutex       lock;
   GHashTable  *published;   /* container port → host port */
+  GStrv        proxy_env;   /* the host proxy's variables, when offered */
+  char        *proxy_note;  /* why the proxy is not offered, when enabled */
 };
 
 G_DEFINE_FINAL_TYPE (SeroRuntimeOci, sero_runtime_oci, SERO_TYPE_RUNTIME)
@@ -72,6 +77,8 @@ typedef struct
   char       *status;
   char       *image_id;
   char       *ip_address;
+  char       *gateway;
+  guint       prefix_length;
   char       *created;
   GHashTable *labels;
   char       *workspace_mount_source;
@@ -84,6 +91,7 @@ inspection_clear (Inspection *inspection)
   g_clear_pointer (&inspection->status, g_free);
   g_clear_pointer (&inspection->image_id, g_free);
   g_clear_pointer (&inspection->ip_address, g_free);
+  g_clear_pointer (&inspection->gateway, g_free);
   g_clear_pointer (&inspection->created, g_free);
   g_clear_pointer (&inspection->labels, g_hash_table_unref);
   g_clear_pointer (&inspection->workspace_mount_source, g_free);
@@ -332,6 +340,8 @@ sero_runtime_oci_finalize (GObject *object)
   g_clear_pointer (&self->engine, g_free);
   g_clear_pointer (&self->engine_name, g_free);
   g_clear_pointer (&self->published, g_hash_table_unref);
+  g_clear_pointer (&self->proxy_env, g_strfreev);
+  g_clear_pointer (&self->proxy_note, g_free);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (sero_runtime_oci_parent_class)->finalize (object);
@@ -514,6 +524,86 @@ find_ip_address (JsonObject *settings)
   return NULL;
 }
 
+/* The host's address on the container's network and its prefix length:
+ * top-level for Podman and Docker's default bridge, per network otherwise.
+ * Rootless Podman's slirp4netns network has none on the host. */
+static char *
+find_gateway (JsonObject *settings,
+              guint      *prefix_length)
+{
+  const char *gateway;
+
+  *prefix_length = 0;
+  if (settings == NULL)
+    return NULL;
+
+  gateway = json_object_get_string_member_with_default (settings, "Gateway", NULL);
+  if (gateway != NULL && gateway[0] != '\0')
+    {
+      *prefix_length = (guint) json_object_get_int_member_with_default (settings, "IPPrefixLen", 0);
+      return g_strdup (gateway);
+    }
+
+  if (json_object_has_member (settings, "Networks") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (settings, "Networks")))
+    {
+      JsonObject *networks = json_object_get_object_member (settings, "Networks");
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *node;
+
+      json_object_iter_init (&iter, networks);
+      while (json_object_iter_next (&iter, &name, &node))
+        {
+          JsonObject *network = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+          if (network != NULL &&
+              (gateway = json_object_get_string_member_with_default (network, "Gateway", NULL)) &&
+              gateway[0] != '\0')
+            {
+              *prefix_length = (guint) json_object_get_int_member_with_default (network, "IPPrefixLen", 0);
+              return g_strdup (gateway);
+            }
+        }
+    }
+
+  return NULL;
+}
+
+/**
+ * sero_runtime_oci_parse_gateway:
+ * @inspect_json: the output of `<engine> container inspect`
+ * @prefix_length: (out): the network's prefix length
+ *
+ * Returns: (transfer full) (nullable): the container network's gateway
+ *   address, which is the host's address on that network
+ */
+char *
+sero_runtime_oci_parse_gateway (const char *inspect_json,
+                                guint      *prefix_length)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *object;
+
+  *prefix_length = 0;
+  if (!json_parser_load_from_data (parser, inspect_json, -1, NULL))
+    return NULL;
+
+  root = json_parser_get_root (parser);
+  if (JSON_NODE_HOLDS_ARRAY (root) && json_array_get_length (json_node_get_array (root)) > 0)
+    root = json_array_get_element (json_node_get_array (root), 0);
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+
+  object = json_node_get_object (root);
+  if (!json_object_has_member (object, "NetworkSettings") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "NetworkSettings")))
+    return NULL;
+
+  return find_gateway (json_object_get_object_member (object, "NetworkSettings"), prefix_length);
+}
+
 static gboolean
 inspect_container (SeroRuntimeOci  *self,
                    Inspection      *out,
@@ -608,6 +698,7 @@ inspect_container (SeroRuntimeOci  *self,
              JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "NetworkSettings"))
              ? json_object_get_object_member (object, "NetworkSettings") : NULL;
   out->ip_address = find_ip_address (settings);
+  out->gateway = find_gateway (settings, &out->prefix_length);
   out->published = parse_published (settings);
 
   return TRUE;
@@ -636,10 +727,15 @@ is_owned (SeroRuntimeOci   *self,
          (root == NULL || g_strcmp0 (root, self->installation_root) == 0);
 }
 
+static void setup_proxy (SeroRuntimeOci *self, const Inspection *inspection);
+
 static void
 remember_inspection (SeroRuntimeOci *self,
                      Inspection     *inspection)
 {
+  if (inspection->running)
+    setup_proxy (self, inspection);
+
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->published, g_hash_table_unref);
   self->published = inspection->published ? g_hash_table_ref (inspection->published)
@@ -721,12 +817,18 @@ same_image_id (const char *a,
 }
 
 static char *
-profile_script (void)
+profile_script (SeroRuntimeOci *self)
 {
   GString *script = g_string_new ("# Written by Sero: the workspace runtime's defaults for login shells.\n");
+  g_autofree char *proxy_lines = NULL;
 
   for (guint i = 0; runtime_env[i]; i++)
     g_string_append_printf (script, "export %s\n", runtime_env[i]);
+
+  g_mutex_lock (&self->lock);
+  proxy_lines = sero_host_proxy_profile_lines ((const char * const *) self->proxy_env);
+  g_mutex_unlock (&self->lock);
+  g_string_append (script, proxy_lines);
 
   return g_string_free (script, FALSE);
 }
@@ -741,7 +843,7 @@ ensure_profile_script (SeroRuntimeOci  *self,
 {
   g_autofree char *dir = g_build_filename (self->installation_root, "runtime", NULL);
   g_autofree char *path = g_build_filename (dir, "sero-env.sh", NULL);
-  g_autofree char *wanted = profile_script ();
+  g_autofree char *wanted = profile_script (self);
   g_autofree char *current = NULL;
 
   if (g_file_get_contents (path, &current, NULL, NULL) && g_str_equal (current, wanted))
@@ -758,6 +860,118 @@ ensure_profile_script (SeroRuntimeOci  *self,
     }
 
   return g_steal_pointer (&path);
+}
+
+/* The profile file is bind-mounted into running containers, which keep the
+ * inode they were given: a change (the proxy's address, learnt only once a
+ * container runs) is written into the same file, not renamed over it. */
+static void
+update_profile_in_place (SeroRuntimeOci *self)
+{
+  g_autofree char *path = g_build_filename (self->installation_root, "runtime", "sero-env.sh", NULL);
+  g_autofree char *wanted = profile_script (self);
+  g_autofree char *current = NULL;
+  FILE *file;
+
+  if (!g_file_get_contents (path, &current, NULL, NULL))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *written = ensure_profile_script (self, &error);
+
+      if (written == NULL)
+        g_warning ("Could not write %s: %s", path, error->message);
+      return;
+    }
+
+  if (g_str_equal (current, wanted))
+    return;
+
+  if ((file = fopen (path, "w")) == NULL)
+    {
+      g_warning ("Could not update %s: %s", path, g_strerror (errno));
+      return;
+    }
+  fputs (wanted, file);
+  fclose (file);
+}
+
+/* Sero's host HTTP proxy for this container (issue 3, reference §4.1),
+ * when enabled: listened on at the container network's gateway, which is
+ * the host's address on that network, never 0.0.0.0. When the gateway
+ * cannot be had or bound, the proxy listens on loopback only, which the
+ * container cannot reach, so it is not offered and the status says why. */
+static void
+setup_proxy (SeroRuntimeOci   *self,
+             const Inspection *inspection)
+{
+  SeroHostProxy *proxy = sero_host_proxy_get_default ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *note = NULL;
+  g_auto(GStrv) env = NULL;
+  gboolean changed;
+
+  if (sero_host_proxy_is_enabled (SERO_RUNTIME_BACKEND_DOCKER))
+    {
+      address = sero_host_proxy_choose_bind_address (TRUE, inspection->gateway, &reason);
+      if (reason == NULL)
+        {
+          guint port = sero_host_proxy_listen (proxy, address, 0, SERO_HOST_PROXY_LISTEN_REFUSE_LOOPBACK, &error);
+
+          if (port != 0)
+            {
+              g_autofree char *url = strchr (address, ':') ? g_strdup_printf ("http://[%s]:%u", address, port)
+                                                           : g_strdup_printf ("http://%s:%u", address, port);
+              g_autofree char *subnet = sero_host_proxy_subnet (inspection->gateway, inspection->prefix_length);
+
+              env = sero_host_proxy_build_env (url, subnet);
+            }
+          else
+            reason = g_strdup (error->message);
+        }
+
+      if (reason != NULL)
+        {
+          g_clear_error (&error);
+          if (!sero_host_proxy_listen (proxy, "127.0.0.1", 0, SERO_HOST_PROXY_LISTEN_NONE, &error))
+            g_message ("%s", error->message);
+          note = g_strdup_printf ("The host HTTP proxy is not offered to this container (%s); it listens on "
+                                  "127.0.0.1 only, never on 0.0.0.0", reason);
+        }
+    }
+
+  g_mutex_lock (&self->lock);
+  changed = !((self->proxy_env == NULL && env == NULL) ||
+              (self->proxy_env != NULL && env != NULL &&
+               g_strv_equal ((const char * const *) self->proxy_env, (const char * const *) env)));
+  g_strfreev (self->proxy_env);
+  self->proxy_env = g_steal_pointer (&env);
+  g_free (self->proxy_note);
+  self->proxy_note = g_steal_pointer (&note);
+  g_mutex_unlock (&self->lock);
+
+  if (changed)
+    update_profile_in_place (self);
+}
+
+/* The status line: skipped mounts, then the proxy's note. */
+static char *
+with_proxy_note (SeroRuntimeOci *self,
+                 const char     *note)
+{
+  char *text;
+
+  g_mutex_lock (&self->lock);
+  if (self->proxy_note == NULL)
+    text = g_strdup (note);
+  else if (note == NULL)
+    text = g_strdup (self->proxy_note);
+  else
+    text = g_strdup_printf ("%s. %s", note, self->proxy_note);
+  g_mutex_unlock (&self->lock);
+
+  return text;
 }
 
 static GStrv
@@ -918,7 +1132,11 @@ finish_running (SeroRuntimeOci  *self,
     }
 
   remember_inspection (self, &inspection);
-  _sero_runtime_set_status (SERO_RUNTIME (self), SERO_RUNTIME_STATUS_RUNNING, note);
+  {
+    g_autofree char *full = with_proxy_note (self, note);
+
+    _sero_runtime_set_status (SERO_RUNTIME (self), SERO_RUNTIME_STATUS_RUNNING, full);
+  }
   return TRUE;
 }
 
@@ -998,9 +1216,12 @@ sero_runtime_oci_ensure_sync (SeroRuntime   *runtime,
 
       if (matches && inspection.running)
         {
+          g_autofree char *full = NULL;
+
           _sero_runtime_set_recreate_deferred (runtime, FALSE);
           remember_inspection (self, &inspection);
-          _sero_runtime_set_status (runtime, SERO_RUNTIME_STATUS_RUNNING, note);
+          full = with_proxy_note (self, note);
+          _sero_runtime_set_status (runtime, SERO_RUNTIME_STATUS_RUNNING, full);
           return TRUE;
         }
 
@@ -1069,10 +1290,11 @@ sero_runtime_oci_refresh_sync (SeroRuntime   *runtime,
       g_auto(GStrv) skipped = NULL;
       g_auto(GStrv) specs = sero_runtime_build_mount_specs (sero_runtime_get_workspace (runtime), &skipped);
       g_autofree char *note = skipped_note ((const char * const *) skipped);
+      g_autofree char *full = with_proxy_note (self, note);
 
       /* A deferral message from this process's ensure stays until applied. */
       if (!sero_runtime_get_recreate_deferred (runtime))
-        _sero_runtime_set_status (runtime, SERO_RUNTIME_STATUS_RUNNING, note);
+        _sero_runtime_set_status (runtime, SERO_RUNTIME_STATUS_RUNNING, full);
     }
   else
     _sero_runtime_set_status (runtime, SERO_RUNTIME_STATUS_STOPPED, NULL);
@@ -1119,6 +1341,11 @@ add_exec_prefix (SeroRuntimeOci  *self,
   g_strv_builder_add_many (b, "-w", cwd && cwd[0] ? cwd : "/workspace", NULL);
   for (guint i = 0; runtime_env[i]; i++)
     g_strv_builder_add_many (b, "--env", runtime_env[i], NULL);
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; self->proxy_env && self->proxy_env[i]; i++)
+    g_strv_builder_add_many (b, "--env", self->proxy_env[i], NULL);
+  g_mutex_unlock (&self->lock);
 }
 
 static GStrv

@@ -33,6 +33,8 @@ GPtrArray   *sero_runtime_collect_mounts      (SeroWorkspace  *workspace,
 GStrv        sero_runtime_build_mount_specs   (SeroWorkspace  *workspace,
                                                GStrv          *skipped);
 char        *sero_runtime_mount_signature     (const char * const *specs);
+char        *sero_runtime_oci_parse_gateway   (const char     *inspect_json,
+                                               guint          *prefix_length);
 gboolean     sero_runtime_build_image         (const char     *containerfile_dir,
                                                const char     *image,
                                                GError        **error);
