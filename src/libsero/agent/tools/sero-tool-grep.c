@@ -12,8 +12,8 @@
  * node_modules, the two folders that matter most. */
 
 static const char grep_script[] =
-  "p=$1; pat=$3; mode=$4; glob=$5; max=$6; shift 6\n"
-  "if [ ! -e \"$p\" ]; then echo \"Path not found: $2\" >&2; exit 3; fi\n"
+  "p=$1; shown=$2; pat=$3; mode=$4; glob=$5; max=$6; shift 6\n"
+  "if [ ! -e \"$p\" ]; then echo \"Path not found: $shown\" >&2; exit 3; fi\n"
   /* GNU grep skips binary files with -I; busybox has no -I and says
    * \"Binary file x matches\", which the parser drops. */
   "if echo x | grep -I -q -e x 2>/dev/null; then set -- -I \"$@\"; fi\n"
