@@ -1149,7 +1149,7 @@ skipped_note (const char * const *skipped)
     return NULL;
 
   list = g_strjoinv (", ", (char **) skipped);
-  return g_strdup_printf ("Skipped mounts that do not exist: %s", list);
+  return g_strdup_printf ("Mounts that do not exist were skipped: %s", list);
 }
 
 /* Reuse before recreate (reference §10.3): running and matching → reuse;

@@ -723,7 +723,7 @@ skipped_note (const char * const *skipped)
     return NULL;
 
   list = g_strjoinv (", ", (char **) skipped);
-  return g_strdup_printf ("Skipped mounts that do not exist: %s", list);
+  return g_strdup_printf ("Mounts that do not exist were skipped: %s", list);
 }
 
 /* One pass of the lifecycle (reference §2.4, §2.7): running and current →
