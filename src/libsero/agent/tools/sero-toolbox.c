@@ -47,11 +47,13 @@ SeroToolResult *
 sero_tool_result_new_text (const char *text,
                            gboolean    is_error)
 {
-  SeroToolResult *result = g_new0 (SeroToolResult, 1);
-  JsonObject *block = json_object_new ();
+  SeroToolResult *result;
+  JsonObject *block;
 
   g_return_val_if_fail (text != NULL, NULL);
 
+  result = g_new0 (SeroToolResult, 1);
+  block = json_object_new ();
   json_object_set_string_member (block, "type", "text");
   json_object_set_string_member (block, "text", text);
   result->content = json_array_new ();
