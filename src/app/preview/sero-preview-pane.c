@@ -35,6 +35,7 @@ struct _SeroPreviewPane
   char                 *url;
   char                 *origin;
   char                 *title;
+  char                 *shown_address;
   guint                 inspector_visible : 1;
 
   GtkEntry             *address_entry;
@@ -202,11 +203,15 @@ set_address (SeroPreviewPane *self,
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->address_entry));
 
-  /* Never rewrite what a person is typing. */
-  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->address_entry)))
+  /* Never rewrite what a person is typing: the entry has the focus and
+   * holds something other than the address shown last. */
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->address_entry)) &&
+      text[0] != '\0' && g_strcmp0 (text, self->shown_address) != 0)
     return;
 
+  replace_str (&self->shown_address, uri);
   gtk_editable_set_text (GTK_EDITABLE (self->address_entry), uri ? uri : "");
 }
 
@@ -790,11 +795,15 @@ static void
 sero_preview_pane_dispose (GObject *object)
 {
   SeroPreviewPane *self = SERO_PREVIEW_PANE (object);
+  GtkWidget *child;
 
   if (self->web_view != NULL && self->inspector_visible)
     webkit_web_inspector_close (webkit_web_view_get_inspector (self->web_view));
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SERO_TYPE_PREVIEW_PANE);
+  /* GTK 4.8 only unparents the template children it binds to fields. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   self->web_view = NULL;
 
   /* After the view, which holds its own references: when this was the
@@ -813,6 +822,7 @@ sero_preview_pane_finalize (GObject *object)
   g_clear_pointer (&self->url, g_free);
   g_clear_pointer (&self->origin, g_free);
   g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->shown_address, g_free);
 
   G_OBJECT_CLASS (sero_preview_pane_parent_class)->finalize (object);
 }

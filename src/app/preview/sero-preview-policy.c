@@ -174,8 +174,12 @@ sero_preview_policy_check_url (const char  *url,
       return FALSE;
     }
 
+  /* "127.0.0.1:5173" does not parse and "localhost:5173" parses as the
+   * scheme "localhost"; both are an address without its http://. */
   uri = g_uri_parse (url, G_URI_FLAGS_NONE, &local_error);
-  if (uri == NULL)
+  if (uri == NULL || (g_uri_get_path (uri)[0] != '\0' &&
+                      strspn (g_uri_get_path (uri), "0123456789") == strlen (g_uri_get_path (uri)) &&
+                      g_uri_get_host (uri) == NULL))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    _("“%s” is not a web address; try http://127.0.0.1:PORT/"), url);
