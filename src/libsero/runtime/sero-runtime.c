@@ -654,24 +654,30 @@ build_exec_argv (SeroRuntime            *self,
 #define EXEC_TAG_NAME        "SERO_EXEC_ID"
 #define REAP_TIMEOUT_MS      (15 * 1000)
 
+/* environ is NUL-separated, and busybox grep stops reading a line at the
+ * first NUL, hence tr. A cancel can come while the engine is still starting the command, so a
+ * first empty scan proves nothing: it keeps looking for 1 s, or for 0.2 s
+ * once it has killed something. TERM first, KILL from 2 s on. */
 static const char reap_script[] =
   "tag=\"$1\"\n"
   "scan() {\n"
   "  for f in /proc/[0-9]*/environ; do\n"
-  "    if grep -qF \"$tag\" \"$f\" 2>/dev/null; then p=${f#/proc/}; echo \"${p%/environ}\"; fi\n"
+  "    if tr '\\0' '\\n' < \"$f\" 2>/dev/null | grep -qxF \"$tag\"; then p=${f#/proc/}; echo \"${p%/environ}\"; fi\n"
   "  done\n"
   "}\n"
-  "pids=$(scan)\n"
-  "[ -n \"$pids\" ] || exit 0\n"
-  "kill -TERM $pids 2>/dev/null\n"
-  "i=0\n"
-  "while [ $i -lt 20 ]; do\n"
-  "  sleep 0.1 2>/dev/null || sleep 1\n"
+  "i=0; quiet=0; patience=10\n"
+  "while [ $i -lt 40 ]; do\n"
   "  pids=$(scan)\n"
-  "  [ -n \"$pids\" ] || exit 0\n"
+  "  if [ -n \"$pids\" ]; then\n"
+  "    if [ $i -ge 20 ]; then kill -KILL $pids 2>/dev/null; else kill -TERM $pids 2>/dev/null; fi\n"
+  "    quiet=0; patience=2\n"
+  "  else\n"
+  "    quiet=$((quiet + 1))\n"
+  "    [ $quiet -lt $patience ] || exit 0\n"
+  "  fi\n"
+  "  sleep 0.1 2>/dev/null || sleep 1\n"
   "  i=$((i + 1))\n"
   "done\n"
-  "kill -KILL $pids 2>/dev/null\n"
   "exit 0\n";
 
 typedef struct
@@ -738,28 +744,72 @@ needs_reap (const SeroProcessResult *result,
          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* One container exec in flight: its tag, and the reaper once one runs. */
 typedef struct
 {
+  SeroRuntime       *runtime;
+  char              *tag;
+  GMutex             lock;
+  GSubprocess       *reaper;
+  GCancellable      *cancellable;
+  gulong             cancelled_id;
   SeroProcessResult *result;
   GError            *error;
-} ExecOutcome;
+} ExecState;
 
 static void
-exec_outcome_free (ExecOutcome *outcome)
+exec_state_free (ExecState *state)
 {
-  g_clear_pointer (&outcome->result, sero_process_result_free);
-  g_clear_error (&outcome->error);
-  g_free (outcome);
+  if (state->cancelled_id != 0)
+    g_cancellable_disconnect (state->cancellable, state->cancelled_id);
+  g_clear_object (&state->cancellable);
+  g_clear_object (&state->reaper);
+  g_clear_object (&state->runtime);
+  g_clear_pointer (&state->result, sero_process_result_free);
+  g_clear_error (&state->error);
+  g_free (state->tag);
+  g_mutex_clear (&state->lock);
+  g_free (state);
+}
+
+/* Starts the reaper at once, without waiting for anyone's main loop: a
+ * caller may stop iterating the moment it cancels, and the process inside
+ * must go all the same. Idempotent. */
+static void
+start_reaper (ExecState *state)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+
+  g_mutex_lock (&state->lock);
+  if (state->reaper == NULL)
+    {
+      if ((argv = build_reap_argv (state->runtime, state->tag, &error)))
+        state->reaper = g_subprocess_newv ((const char * const *) argv,
+                                           G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                           &error);
+      if (state->reaper == NULL)
+        g_warning ("Could not stop a timed-out or cancelled command in %s: %s",
+                   sero_runtime_get_container_name (state->runtime), error->message);
+    }
+  g_mutex_unlock (&state->lock);
 }
 
 static void
-return_outcome (GTask       *task,
-                ExecOutcome *outcome)
+on_exec_cancelled (GCancellable *cancellable,
+                   ExecState    *state)
 {
-  if (outcome->error != NULL)
-    g_task_return_error (task, g_steal_pointer (&outcome->error));
+  start_reaper (state);
+}
+
+static void
+return_outcome (GTask     *task,
+                ExecState *state)
+{
+  if (state->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&state->error));
   else
-    g_task_return_pointer (task, g_steal_pointer (&outcome->result),
+    g_task_return_pointer (task, g_steal_pointer (&state->result),
                            (GDestroyNotify) sero_process_result_free);
 }
 
@@ -769,16 +819,14 @@ on_reaped (GObject      *object,
            gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  ExecState *state = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(SeroProcessResult) reaped = sero_process_run_finish (result, &error);
-  ExecOutcome *outcome = g_object_get_data (G_OBJECT (task), "sero-exec-outcome");
 
-  if (reaped == NULL || reaped->exit_status != 0)
+  if (!g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, &error))
     g_warning ("Could not stop a timed-out or cancelled command in %s: %s",
-               sero_runtime_get_container_name (g_task_get_source_object (task)),
-               reaped ? reaped->stderr_text : error->message);
+               sero_runtime_get_container_name (state->runtime), error->message);
 
-  return_outcome (task, outcome);
+  return_outcome (task, state);
 }
 
 static void
@@ -787,35 +835,38 @@ on_exec_done (GObject      *object,
               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  SeroRuntime *self = g_task_get_source_object (task);
-  const char *tag = g_task_get_task_data (task);
-  ExecOutcome *outcome = g_new0 (ExecOutcome, 1);
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) reap_argv = NULL;
+  ExecState *state = g_task_get_task_data (task);
+  GSubprocess *reaper;
 
-  outcome->result = sero_process_run_finish (result, &outcome->error);
-  g_object_set_data_full (G_OBJECT (task), "sero-exec-outcome", outcome,
-                          (GDestroyNotify) exec_outcome_free);
+  state->result = sero_process_run_finish (result, &state->error);
 
-  if (tag == NULL || !needs_reap (outcome->result, outcome->error))
+  if (state->tag == NULL)
     {
-      return_outcome (task, outcome);
+      return_outcome (task, state);
       return;
     }
+
+  if (state->cancelled_id != 0)
+    g_cancellable_disconnect (state->cancellable, state->cancelled_id);
+  state->cancelled_id = 0;
+
+  if (needs_reap (state->result, state->error))
+    start_reaper (state);
+
+  g_mutex_lock (&state->lock);
+  reaper = state->reaper ? g_object_ref (state->reaper) : NULL;
+  g_mutex_unlock (&state->lock);
 
   /* The caller hears back only once the command is really gone, so a
-   * follow-up command never races the one it replaced. The reaper is not
-   * tied to the caller's cancellable: that one has already fired. */
-  if (!(reap_argv = build_reap_argv (self, tag, &error)))
+   * follow-up command never races the one it replaced. */
+  if (reaper != NULL)
     {
-      g_warning ("Could not stop a cancelled command in %s: %s",
-                 sero_runtime_get_container_name (self), error->message);
-      return_outcome (task, outcome);
+      g_subprocess_wait_check_async (reaper, NULL, on_reaped, g_steal_pointer (&task));
+      g_object_unref (reaper);
       return;
     }
 
-  sero_process_run_async ((const char * const *) reap_argv, NULL, NULL, NULL, REAP_TIMEOUT_MS,
-                          NULL, on_reaped, g_steal_pointer (&task));
+  return_outcome (task, state);
 }
 
 /**
@@ -825,8 +876,9 @@ on_exec_done (GObject      *object,
  * carries the command's exit status; 124 with "Command timed out after Ns."
  * when it ran past the timeout. A timeout or a cancel kills the command and
  * everything it started: on the host its process group, in a container
- * every process carrying this exec's tag (see reap_script above). The
- * operation completes once they are gone.
+ * every process carrying this exec's tag (see reap_script above), which
+ * starts from the cancel itself, even when the caller's main loop no
+ * longer runs. The operation completes once they are gone.
  */
 void
 sero_runtime_exec_async (SeroRuntime           *self,
@@ -841,6 +893,7 @@ sero_runtime_exec_async (SeroRuntime           *self,
   g_auto(GStrv) argv = NULL;
   g_auto(TaggedRequest) tagged = { 0 };
   const SeroExecRequest *effective;
+  ExecState *state;
 
   g_return_if_fail (SERO_IS_RUNTIME (self));
   g_return_if_fail (request != NULL);
@@ -857,7 +910,18 @@ sero_runtime_exec_async (SeroRuntime           *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  g_task_set_task_data (task, g_steal_pointer (&tagged.tag), g_free);
+
+  state = g_new0 (ExecState, 1);
+  g_mutex_init (&state->lock);
+  state->runtime = g_object_ref (self);
+  state->tag = g_steal_pointer (&tagged.tag);
+  g_task_set_task_data (task, state, (GDestroyNotify) exec_state_free);
+
+  if (state->tag != NULL && cancellable != NULL)
+    {
+      state->cancellable = g_object_ref (cancellable);
+      state->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_exec_cancelled), state, NULL);
+    }
 
   sero_process_run_async ((const char * const *) argv, host_cwd, NULL, request->stdin_text,
                           request->timeout_ms, cancellable, on_exec_done, g_steal_pointer (&task));
