@@ -28,6 +28,26 @@ close_requested_cb (GtkWindow *window)
   gtk_window_close (window);
 }
 
+/* The page's title, or "Preview" while the title is only the address,
+ * which the subtitle already shows. */
+static gboolean
+title_from_pane (GBinding     *binding,
+                 const GValue *from,
+                 GValue       *to,
+                 gpointer      user_data)
+{
+  SeroPreviewPane *pane = SERO_PREVIEW_PANE (g_binding_dup_source (binding));
+  const char *title = g_value_get_string (from);
+
+  if (title == NULL || g_strcmp0 (title, sero_preview_pane_get_url (pane)) == 0)
+    g_value_set_string (to, _("Preview"));
+  else
+    g_value_set_string (to, title);
+
+  g_object_unref (pane);
+  return TRUE;
+}
+
 static void
 activate_cb (GtkApplication *app,
              const char     *url)
@@ -47,8 +67,10 @@ activate_cb (GtkApplication *app,
 
   pane = sero_preview_pane_new ();
   gtk_widget_set_vexpand (pane, TRUE);
-  g_object_bind_property (pane, "title", window_title, "title", G_BINDING_DEFAULT);
-  g_object_bind_property (pane, "title", window, "title", G_BINDING_DEFAULT);
+  g_object_bind_property_full (pane, "title", window_title, "title", G_BINDING_DEFAULT,
+                               title_from_pane, NULL, NULL, NULL);
+  g_object_bind_property (window_title, "title", window, "title", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (pane, "url", window_title, "subtitle", G_BINDING_DEFAULT);
   g_signal_connect_object (pane, "close-requested",
                            G_CALLBACK (close_requested_cb), window, G_CONNECT_SWAPPED);
 

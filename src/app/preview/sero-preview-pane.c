@@ -410,6 +410,17 @@ load_changed_cb (SeroPreviewPane *self,
 
     case WEBKIT_LOAD_FINISHED:
       gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
+      /* WebKit refuses ports that belong to other protocols (1, 6000,
+       * 6667 …) without a load-failed: the view just ends up blank. */
+      if (self->url != NULL && g_strcmp0 (webkit_web_view_get_uri (self->web_view), "about:blank") == 0)
+        {
+          g_autofree char *description = NULL;
+
+          description = g_strdup_printf (_("WebKit did not load %s: browsers refuse its port, which "
+                                           "belongs to another protocol. Start the dev server on "
+                                           "another port."), self->url);
+          show_failure (self, _("Dev Server Not Reachable"), description);
+        }
       break;
 
     case WEBKIT_LOAD_REDIRECTED:
@@ -427,6 +438,9 @@ load_failed_cb (SeroPreviewPane *self,
                 GError          *error)
 {
   g_autofree char *description = NULL;
+
+  g_debug ("Loading %s failed: %s (%s %d)", failing_uri, error->message,
+           g_quark_to_string (error->domain), error->code);
 
   /* A new load replaced this one, or our own policy ignored it: the page
    * that was there stays. */
@@ -489,7 +503,14 @@ web_process_terminated_cb (SeroPreviewPane                   *self,
 static void
 notify_uri_cb (SeroPreviewPane *self)
 {
-  set_address (self, webkit_web_view_get_uri (self->web_view));
+  const char *uri = webkit_web_view_get_uri (self->web_view);
+
+  /* A failed first load leaves the view on nothing (or about:blank); the
+   * address a person can retry is still the dev server's. */
+  if (uri == NULL || uri[0] == '\0' || g_str_equal (uri, "about:blank"))
+    uri = self->url;
+
+  set_address (self, uri);
 }
 
 static void

@@ -848,6 +848,12 @@ test_unreachable_and_retry (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (preview->pane), "preview.reload", NULL));
   g_assert_true (wait_for (page_is, preview));
 
+  /* WebKit refuses ports of other protocols without a load-failed; the
+   * pane still says the server cannot be shown. */
+  g_object_set_data (G_OBJECT (preview->pane), "want-page", (gpointer) "unreachable");
+  sero_preview_pane_load (preview->pane, "http://127.0.0.1:1/");
+  g_assert_true (wait_for (page_is, preview));
+
   preview_close (preview);
   soup_server_disconnect (late);
 }
