@@ -5,13 +5,17 @@
 
 #include <glib/gi18n.h>
 
+#include "sero-model-registry.h"
+#include "sero-session-file.h"
+#include "sero-session-view.h"
 #include "sero-terminal.h"
 #include "sero-window.h"
 #include "sero-workspace-tree.h"
 
 /* The main window: the workspace tree in a sidebar, and terminals in tabs
- * beside it. The content sits in its own GtkPaned whose end side stays free
- * for the agent session view and the preview pane of later releases. The
+ * beside it. The content sits in its own GtkPaned whose end side holds the
+ * agent session pane: one SeroSessionView per opened session, in a stack,
+ * shown beside the terminals when a session is opened from the tree. The
  * window comes back as it was: size, sidebar width, active workspace and
  * the open terminals are kept in layout.json. */
 
@@ -26,6 +30,9 @@ struct _SeroWindow
   SeroLayout            *layout;
   SeroWorkspaceTree     *tree;
   GHashTable            *watched_runtimes;  /* SeroRuntime → TRUE */
+  SeroModelRegistry     *models;
+  char                  *sessions_dir;
+  GCancellable          *cancellable;
   gboolean               restoring;
   gboolean               closing;
 
@@ -34,6 +41,10 @@ struct _SeroWindow
   GtkPaned              *sidebar_paned;
   GtkBox                *sidebar;
   GtkPaned              *content_paned;
+  GtkWidget             *content_header;
+  GtkWidget             *session_pane;
+  GtkStack              *session_stack;
+  AdwWindowTitle        *session_title;
   AdwWindowTitle        *window_title;
   AdwWindowTitle        *content_title;
   GtkMenuButton         *primary_menu_button;
@@ -812,13 +823,206 @@ on_selected_workspace (SeroWindow        *self,
 }
 
 static void
+update_session_title (SeroWindow *self)
+{
+  GtkWidget *view = gtk_stack_get_visible_child (self->session_stack);
+  SeroSession *session = view ? sero_session_view_get_session (SERO_SESSION_VIEW (view)) : NULL;
+  SeroWorkspace *workspace = session ? g_object_get_data (G_OBJECT (session), "sero-workspace") : NULL;
+  const char *title = session ? sero_session_get_title (session) : NULL;
+
+  adw_window_title_set_title (self->session_title, title ? title : _("New Session"));
+  adw_window_title_set_subtitle (self->session_title, workspace ? sero_workspace_get_name (workspace) : "");
+}
+
+/**
+ * sero_window_open_session:
+ *
+ * Shows @session's view in the pane beside the terminals, creating the
+ * view the first time.
+ *
+ * Returns: (transfer none): the view
+ */
+SeroSessionView *
+sero_window_open_session (SeroWindow  *self,
+                          SeroSession *session)
+{
+  const char *id;
+  GtkWidget *view;
+
+  g_return_val_if_fail (SERO_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (SERO_IS_SESSION (session), NULL);
+
+  id = sero_session_get_id (session);
+  view = gtk_stack_get_child_by_name (self->session_stack, id);
+  if (view == NULL)
+    {
+      view = sero_session_view_new (session, self->models);
+      gtk_stack_add_named (self->session_stack, view, id);
+      g_signal_connect_object (session, "notify::title", G_CALLBACK (update_session_title), self, G_CONNECT_SWAPPED);
+    }
+
+  gtk_stack_set_visible_child (self->session_stack, view);
+  if (!gtk_widget_get_visible (self->session_pane))
+    {
+      int width = gtk_widget_get_width (GTK_WIDGET (self->content_paned));
+
+      gtk_widget_set_visible (self->session_pane, TRUE);
+      /* Terminals and chat share the content evenly at first. */
+      if (width > 0)
+        gtk_paned_set_position (self->content_paned, width / 2);
+    }
+
+  update_session_title (self);
+  gtk_widget_grab_focus (view);
+
+  return SERO_SESSION_VIEW (view);
+}
+
+static SeroSession *
+add_session (SeroWindow      *self,
+             SeroWorkspace   *workspace,
+             SeroSessionFile *file)
+{
+  SeroRuntime *runtime = sero_runtime_manager_get_runtime (self->manager, workspace);
+  g_autoptr(SeroSession) session = sero_session_new (file, runtime, self->models);
+
+  /* The window is there to answer the gate's and the agent's questions. */
+  sero_session_set_interactive (session, TRUE);
+  g_object_set_data_full (G_OBJECT (session), "sero-workspace", g_object_ref (workspace), g_object_unref);
+  g_list_store_append (sero_workspace_tree_get_children (self->tree, workspace), session);
+
+  return session;
+}
+
+/**
+ * sero_window_new_session:
+ *
+ * Starts a new agent session in @workspace, lists it in the tree and
+ * opens it.
+ *
+ * Returns: (transfer none): the session, or %NULL with @error set
+ */
+SeroSession *
+sero_window_new_session (SeroWindow     *self,
+                         SeroWorkspace  *workspace,
+                         GError        **error)
+{
+  g_autoptr(SeroSessionFile) file = NULL;
+  SeroSession *session;
+
+  g_return_val_if_fail (SERO_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (SERO_IS_WORKSPACE (workspace), NULL);
+
+  file = sero_session_file_create (self->sessions_dir, sero_workspace_get_path (workspace), error);
+  if (file == NULL)
+    return NULL;
+
+  session = add_session (self, workspace, file);
+  sero_workspace_tree_select_workspace (self->tree, workspace);
+  sero_window_open_session (self, session);
+  return session;
+}
+
+static void
+new_session_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  SeroWindow *self = SERO_WINDOW (widget);
+  SeroWorkspace *workspace = workspace_from_param (self, param);
+  g_autoptr(GError) error = NULL;
+
+  if (workspace != NULL && sero_window_new_session (self, workspace, &error) == NULL)
+    show_error_toast (self, _("Could not start a session"), error->message);
+}
+
+static void
+close_session_pane_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *param)
+{
+  SeroWindow *self = SERO_WINDOW (widget);
+
+  gtk_widget_set_visible (self->session_pane, FALSE);
+}
+
+static void
+list_sessions_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  g_task_return_pointer (task, sero_session_list (task_data, NULL, NULL), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+on_sessions_listed (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GPtrArray) files = g_task_propagate_pointer (G_TASK (result), NULL);
+  SeroWindow *self;
+  guint n;
+
+  if (files == NULL || g_task_had_error (G_TASK (result)))
+    return;
+
+  self = SERO_WINDOW (object);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->workspaces));
+
+  /* Sessions belong to the workspace whose folder they ran in. */
+  for (guint i = 0; i < files->len; i++)
+    {
+      SeroSessionFile *file = g_ptr_array_index (files, i);
+
+      for (guint j = 0; j < n; j++)
+        {
+          g_autoptr(SeroWorkspace) workspace = g_list_model_get_item (G_LIST_MODEL (self->workspaces), j);
+
+          if (g_strcmp0 (sero_session_file_get_cwd (file), sero_workspace_get_path (workspace)) == 0)
+            {
+              add_session (self, workspace, file);
+              break;
+            }
+        }
+    }
+}
+
+/* Reading every session file is disk work: off the main thread. */
+static void
+load_sessions (SeroWindow *self)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_sessions_listed, NULL);
+
+  g_task_set_source_tag (task, load_sessions);
+  g_task_set_task_data (task, g_strdup (self->sessions_dir), g_free);
+  g_task_set_check_cancellable (task, TRUE);
+  g_task_run_in_thread (task, list_sessions_thread);
+}
+
+/* Keys may have been added in Preferences meanwhile. */
+static void
+on_active_changed (SeroWindow *self)
+{
+  GtkWidget *view = gtk_stack_get_visible_child (self->session_stack);
+
+  if (!gtk_window_is_active (GTK_WINDOW (self)) || view == NULL || !gtk_widget_get_visible (self->session_pane))
+    return;
+
+  sero_model_registry_load (self->models, NULL);
+  sero_session_view_reload_models (SERO_SESSION_VIEW (view));
+}
+
+static void
 on_child_activated (SeroWindow        *self,
                     GObject           *item,
                     SeroWorkspaceTree *tree)
 {
   AdwTabPage *page;
 
-  if (GTK_IS_WIDGET (item) && (page = adw_tab_view_get_page (self->tab_view, GTK_WIDGET (item))))
+  if (SERO_IS_SESSION (item))
+    sero_window_open_session (self, SERO_SESSION (item));
+  else if (GTK_IS_WIDGET (item) && (page = adw_tab_view_get_page (self->tab_view, GTK_WIDGET (item))))
     {
       adw_tab_view_set_selected_page (self->tab_view, page);
       gtk_widget_grab_focus (GTK_WIDGET (item));
@@ -989,6 +1193,18 @@ sero_window_load (SeroWindow      *self,
   layout_path = sero_paths_lookup (sero_application_get_paths (app), "layout");
   self->layout = sero_layout_new (layout_path);
 
+  /* One model registry for the window's sessions; a broken auth.json or
+   * models.json is said once here, and each session view then offers
+   * Preferences because no model is usable. */
+  self->models = sero_model_registry_new (sero_paths_get_agent_dir (sero_application_get_paths (app)));
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (!sero_model_registry_load (self->models, &error))
+      show_error_toast (self, _("The model settings could not be read"), error->message);
+  }
+  self->sessions_dir = sero_paths_lookup (sero_application_get_paths (app), "sessions");
+
   self->tree = SERO_WORKSPACE_TREE (sero_workspace_tree_new (self->workspaces, self->manager));
   gtk_widget_set_vexpand (GTK_WIDGET (self->tree), TRUE);
   gtk_box_append (self->sidebar, GTK_WIDGET (self->tree));
@@ -1005,6 +1221,11 @@ sero_window_load (SeroWindow      *self,
 
   show_dev_servers (self);
   restore_layout (self);
+  load_sessions (self);
+
+  g_object_bind_property (self->session_pane, "visible", self->content_header, "show-end-title-buttons",
+                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
+  g_signal_connect_object (self, "notify::is-active", G_CALLBACK (on_active_changed), self, G_CONNECT_SWAPPED);
 
   g_signal_connect_object (self, "notify::default-width", G_CALLBACK (on_window_size), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self, "notify::default-height", G_CALLBACK (on_window_size), self, G_CONNECT_SWAPPED);
@@ -1036,7 +1257,11 @@ sero_window_dispose (GObject *object)
   if (self->tab_view != NULL)
     g_signal_handlers_disconnect_by_data (self->tab_view, self);
 
+  g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), SERO_TYPE_WINDOW);
+  g_clear_object (&self->models);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->sessions_dir, g_free);
   g_clear_object (&self->profiles);
   g_clear_object (&self->workspaces);
   g_clear_object (&self->manager);
@@ -1062,6 +1287,10 @@ sero_window_class_init (SeroWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SeroWindow, sidebar_paned);
   gtk_widget_class_bind_template_child (widget_class, SeroWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, SeroWindow, content_paned);
+  gtk_widget_class_bind_template_child (widget_class, SeroWindow, content_header);
+  gtk_widget_class_bind_template_child (widget_class, SeroWindow, session_pane);
+  gtk_widget_class_bind_template_child (widget_class, SeroWindow, session_stack);
+  gtk_widget_class_bind_template_child (widget_class, SeroWindow, session_title);
   gtk_widget_class_bind_template_child (widget_class, SeroWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, SeroWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, SeroWindow, primary_menu_button);
@@ -1074,6 +1303,9 @@ sero_window_class_init (SeroWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-terminal", NULL, new_terminal_in_action);
   gtk_widget_class_install_action (widget_class, "win.new-terminal-in", "s", new_terminal_in_action);
   gtk_widget_class_install_action (widget_class, "win.close-tab", NULL, close_tab_action);
+  gtk_widget_class_install_action (widget_class, "win.new-session", NULL, new_session_action);
+  gtk_widget_class_install_action (widget_class, "win.new-session-in", "s", new_session_action);
+  gtk_widget_class_install_action (widget_class, "win.close-session-pane", NULL, close_session_pane_action);
   gtk_widget_class_install_action (widget_class, "win.add-workspace", NULL, add_workspace_action);
   gtk_widget_class_install_action (widget_class, "win.rename-workspace", "s", rename_workspace_action);
   gtk_widget_class_install_action (widget_class, "win.rename-selected-workspace", NULL, rename_workspace_action);
@@ -1085,6 +1317,7 @@ sero_window_class_init (SeroWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.new-terminal", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.close-tab", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.add-workspace", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.new-session", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F2, 0, "win.rename-selected-workspace", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.pick-selected-runtime", NULL);
 }
@@ -1095,6 +1328,7 @@ sero_window_init (SeroWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->watched_runtimes = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->cancellable = g_cancellable_new ();
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

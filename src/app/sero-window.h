@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "sero-application.h"
+#include "sero-session-view.h"
 #include "sero-terminal.h"
 #include "sero-workspace-row.h"
 #include "sero-workspace-tree.h"
@@ -25,5 +26,10 @@ gboolean           sero_window_can_delete_folder  (SeroWindow         *self,
                                                    GError            **error);
 SeroWorkspaceTree *sero_window_get_workspace_tree (SeroWindow         *self);
 AdwTabView        *sero_window_get_tab_view       (SeroWindow         *self);
+SeroSession       *sero_window_new_session        (SeroWindow         *self,
+                                                   SeroWorkspace      *workspace,
+                                                   GError            **error);
+SeroSessionView   *sero_window_open_session       (SeroWindow         *self,
+                                                   SeroSession        *session);
 
 G_END_DECLS

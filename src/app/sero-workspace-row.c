@@ -6,12 +6,13 @@
 #include <glib/gi18n.h>
 
 #include "sero-runtime-oci.h"
+#include "sero-session.h"
 #include "sero-workspace-row.h"
 
 /* One row of the workspace tree. A workspace row shows its name (path as
  * tooltip), the git branch and change count, the container status dot,
  * the mount count and the runtime picker; a child row (a terminal or a dev
- * server under its workspace) shows an icon and a title. List rows are
+ * server or an agent session under its workspace) shows an icon and a title. List rows are
  * recycled, so everything bound in bind() is released in unbind(). */
 
 struct _SeroWorkspaceRow
@@ -395,7 +396,8 @@ sero_workspace_row_bind (SeroWorkspaceRow *self,
     keep_binding (self, g_object_bind_property (item, "name", self->child_label, "label", G_BINDING_SYNC_CREATE));
 
   gtk_image_set_from_icon_name (self->child_icon,
-                                GTK_IS_WIDGET (item) ? "utilities-terminal-symbolic" : "network-server-symbolic");
+                                GTK_IS_WIDGET (item) ? "utilities-terminal-symbolic" :
+                                SERO_IS_SESSION (item) ? "user-available-symbolic" : "network-server-symbolic");
 }
 
 void

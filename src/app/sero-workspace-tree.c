@@ -11,10 +11,11 @@
 
 /* The sidebar: a GtkListView over a GtkTreeListModel of the workspace
  * registry. Each workspace expands to a list of children the window fills
- * (its terminals, its dev servers). The expanded state is the registry's
- * `open` flag, so it survives a restart. Container status is polled off the
- * main thread with a backoff: quick while something changes, slow when
- * nothing does, so a container killed from outside shows as such. */
+ * (its terminals, its agent sessions, its dev servers). The expanded state
+ * is the registry's `open` flag, so it survives a restart. Container status
+ * is polled off the main thread with a backoff: quick while something
+ * changes, slow when nothing does, so a container killed from outside shows
+ * as such. */
 
 #define POLL_MIN_MS  2000
 #define POLL_MAX_MS 30000
@@ -135,6 +136,7 @@ context_menu_for (SeroWorkspace *workspace)
     g_clear_object (&item); \
   } G_STMT_END
   ADD (menu, _("New _Terminal"), "win.new-terminal-in");
+  ADD (menu, _("New _Session"), "win.new-session-in");
   ADD (menu, _("Change _Runtime…"), "win.pick-runtime");
   ADD (edit, _("Re_name…"), "win.rename-workspace");
   if (!global)
