@@ -283,7 +283,10 @@ test_streamed_markdown (Fixture       *f,
       g_main_context_iteration (NULL, FALSE);
     }
 
-  list = wait_for_widget (f, has_class, "sero-md-list");
+  /* The last words arrived: everything before them is on screen. */
+  g_assert_nonnull (wait_for_widget (f, label_contains, "Done."));
+  list = wait_for_widget (f, label_contains, "• three");
+  g_assert_true (gtk_widget_has_css_class (list, "sero-md-list"));
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (list)), "• one"));
   g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (list)), "<b>two</b>"));
 
@@ -295,7 +298,6 @@ test_streamed_markdown (Fixture       *f,
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (code_label)), ==,
                    "print('hello')\nfor i in range(3):\n    print(i)");
   g_assert_nonnull (wait_for_widget (f, label_contains, "python"));
-  g_assert_nonnull (wait_for_widget (f, label_contains, "Done."));
 
   /* Finished blocks were never rebuilt while the rest streamed in. */
   g_assert_true (find_widget (GTK_WIDGET (f->view), label_contains, "Plan") == heading);
